@@ -1,0 +1,85 @@
+import { ConfigError, loadConfig } from '../config/load.js';
+import { openLegacyDirectory } from '../legacy/registry.js';
+import { readJwks } from '../oidc/keys.js';
+import { describeUrl, openDatabase } from '../store/database.js';
+import { EXIT, stringOption, type Command } from './command.js';
+
+interface Check {
+  readonly name: string;
+  run(): Promise<string>;
+}
+
+export const checkConfigCommand: Command = {
+  path: ['check-config'],
+  summary: 'Validate the configuration, reporting every problem at once, and check that both databases answer.',
+  details: 'Exit codes: 0 all good; 1 a check failed (keys, a database); 2 the configuration itself is invalid.',
+  options: {
+    config: { type: 'string', short: 'c', description: 'Configuration file (YAML).', placeholder: 'FILE' },
+  },
+  async run(args) {
+    let loaded;
+    try {
+      const file = stringOption(args, 'config');
+      loaded = loadConfig(file ? { file } : {});
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+    const { config, source } = loaded;
+    process.stdout.write(`Configuration ${source === 'demo' ? '(demo mode, no file)' : source} is valid. Issuer: ${config.issuer}\n`);
+
+    const checks: Check[] = [
+      { name: 'signing keys', run: async () => `${readJwks(config.oidc.jwksFile).keys.length} key(s) in ${config.oidc.jwksFile}` },
+      {
+        name: 'bridge database',
+        run: async () => {
+          const db = await openDatabase(config.database);
+          try {
+            await db.query('SELECT 1');
+            if (!config.legacy.url) {
+              await legacyCheck(db);
+              return `${db.kind === 'embedded' ? `embedded in ${config.database.dataDir}` : describeUrl(config.database.url!)}, also holding the legacy table`;
+            }
+          } finally {
+            await db.close();
+          }
+          return db.kind === 'embedded' ? `embedded in ${config.database.dataDir}` : describeUrl(config.database.url!);
+        },
+      },
+    ];
+    async function legacyCheck(bridge: Parameters<typeof openLegacyDirectory>[1]): Promise<void> {
+      const directory = await openLegacyDirectory(config.legacy, bridge);
+      try {
+        await directory.ping();
+        // Runs the real lookup, so a wrong table or column name shows here and not at the first login.
+        await directory.findByLogin(`config-check-${Date.now()}`);
+      } finally {
+        await directory.close();
+      }
+    }
+    if (config.legacy.url) {
+      const url = config.legacy.url;
+      checks.push({
+        name: 'legacy database',
+        run: async () => {
+          await legacyCheck({ query: () => Promise.reject(new Error('unused')) });
+          return `${describeUrl(url)}, users query works`;
+        },
+      });
+    }
+
+    let failed = 0;
+    for (const check of checks) {
+      try {
+        process.stdout.write(`  ok    ${check.name}: ${await check.run()}\n`);
+      } catch (error) {
+        failed += 1;
+        process.stdout.write(`  FAIL  ${check.name}: ${(error as Error).message}\n`);
+      }
+    }
+    return failed ? EXIT.failure : EXIT.ok;
+  },
+};

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
+import { KeysError, SIGNING_ALGORITHMS, generateSigningKey, readJwks, rotateJwks, writeJwks, type SigningAlgorithm } from '../oidc/keys.js';
+import { EXIT, UsageError, booleanOption, stringOption, type Command, type ParsedArgs } from './command.js';
+
+const fileOption = {
+  type: 'string',
+  description: `JWKS file (default: oidc.jwksFile of the configuration, else keys/jwks.json).`,
+  placeholder: 'FILE',
+} as const;
+const algOption = { type: 'string', description: `Algorithm of the new key: ${SIGNING_ALGORITHMS.join(', ')} (default RS256).`, placeholder: 'ALG' } as const;
+
+/** The JWKS file named on the command line, else the configured one, else the default. */
+function jwksFile(args: ParsedArgs): string {
+  const explicit = stringOption(args, 'file');
+  if (explicit) return explicit;
+  if (process.env.BRIDGE_CONFIG || existsSync(DEFAULT_CONFIG_FILE)) {
+    try {
+      return loadConfig().config.oidc.jwksFile;
+    } catch {
+      // A broken configuration should not stop key management; check-config reports it.
+    }
+  }
+  return 'keys/jwks.json';
+}
+
+function algorithm(args: ParsedArgs): SigningAlgorithm {
+  const alg = stringOption(args, 'alg') ?? 'RS256';
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  return alg as SigningAlgorithm;
+}
+
+export const keysGenerateCommand: Command = {
+  path: ['keys', 'generate'],
+  summary: 'Create the signing key file (a private JWKS with one key).',
+  details: 'Refuses to replace an existing file unless --force is given: replacing keys invalidates issued tokens. Use keys rotate to change keys.',
+  options: {
+    file: fileOption,
+    alg: algOption,
+    force: { type: 'boolean', description: 'Replace an existing file.' },
+  },
+  async run(args) {
+    const file = jwksFile(args);
+    const alg = algorithm(args);
+    if (existsSync(file) && !booleanOption(args, 'force')) {
+      process.stderr.write(`${file} exists already. Use 'legacy-bridge keys rotate' to add a new signing key, or --force to replace it.\n`);
+      return EXIT.failure;
+    }
+    const key = await generateSigningKey(alg);
+    writeJwks(file, { keys: [key] });
+    process.stdout.write(`Wrote ${file} with one ${alg} key (kid ${key.kid}). Keep it secret; mount the same file on every replica.\n`);
+    return EXIT.ok;
+  },
+};
+
+export const keysRotateCommand: Command = {
+  path: ['keys', 'rotate'],
+  summary: 'Add a new signing key in front; keep previous keys published for tokens they signed.',
+  details: 'The new key signs after the bridge restarts. Relying parties such as ZITADEL fetch the JWKS again when they meet an unknown kid.',
+  options: {
+    file: fileOption,
+    alg: algOption,
+    keep: { type: 'string', description: 'How many previous keys stay published (default 2).', placeholder: 'N' },
+  },
+  async run(args) {
+    const file = jwksFile(args);
+    const keepText = stringOption(args, 'keep') ?? '2';
+    const keep = Number(keepText);
+    if (!/^\d+$/.test(keepText) || keep > 20) throw new UsageError('--keep must be a whole number from 0 to 20');
+    let current;
+    try {
+      current = readJwks(file);
+    } catch (error) {
+      if (error instanceof KeysError) {
+        process.stderr.write(`${error.message}\n`);
+        return EXIT.failure;
+      }
+      throw error;
+    }
+    const { jwks, added, removed } = await rotateJwks(current, keep, algorithm(args));
+    writeJwks(file, jwks);
+    process.stdout.write(
+      `Added ${added.alg} key ${added.kid} to ${file}; it signs from the next start. ${jwks.keys.length - 1} previous key(s) stay published` +
+        `${removed.length ? `, ${removed.length} removed` : ''}.\n`,
+    );
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+
+/** The demo users table, seeded into the legacy database the demo uses. */
+export const DEMO_TABLE = 'legacy_demo_users';
+
+/** The path of the built-in page that plays the relying party in demo mode. */
+export const DEMO_CALLBACK_PATH = '/demo/callback';
+
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+/**
+ * The configuration used when no configuration file exists: localhost, the embedded database, a demo
+ * client and the seeded demo users. Environment variables adjust the parts people need to point their
+ * own client (or a ZITADEL instance) at it.
+ */
+export function demoConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const port = env.PORT && /^\d+$/.test(env.PORT) ? Number(env.PORT) : 3000;
+  const issuer = env.ISSUER || `http://localhost:${port}`;
+  const extraRedirects = (env.DEMO_REDIRECT_URIS ?? '')
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter(Boolean);
+  return {
+    issuer,
+    demo: true,
+    server: { host: '127.0.0.1', port },
+    legacy: {
+      table: DEMO_TABLE,
+      columns: {
+        id: 'id',
+        login: ['username', 'email'],
+        passwordHash: 'password_hash',
+        salt: 'salt',
+        email: 'email',
+        emailVerified: 'email_verified',
+        givenName: 'first_name',
+        familyName: 'last_name',
+        name: 'display_name',
+        preferredUsername: 'username',
+        phoneNumber: 'phone',
+        locale: 'locale',
+      },
+      disabledWhen: 'active = false',
+      passwords: { schemes: ['bcrypt', 'argon2id', 'argon2i'] },
+    },
+    oidc: {
+      clients: [
+        {
+          clientId: env.DEMO_CLIENT_ID || 'demo',
+          clientSecret: env.DEMO_CLIENT_SECRET || 'demo-secret',
+          redirectUris: [joinUrl(issuer, DEMO_CALLBACK_PATH), ...extraRedirects],
+          postLogoutRedirectUris: [joinUrl(issuer, '/demo')],
+        },
+      ],
+      // Fresh per process: demo sessions end with the process.
+      cookieKeys: [randomBytes(32).toString('base64url')],
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { buildConfigSchema, type BridgeConfig } from './schema.js';
+import { demoConfig } from './demo.js';
+
+/** The configuration file used when none is named. Without it the bridge starts in demo mode. */
+export const DEFAULT_CONFIG_FILE = 'config/bridge.yaml';
+
+export interface ConfigIssue {
+  /** Dotted path inside the configuration, e.g. `oidc.clients.0.clientSecret`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Every problem of a configuration at once, each with its path. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(`Configuration problems in ${source}:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+  }
+}
+
+export interface LoadOptions {
+  /** Path of the YAML file; else BRIDGE_CONFIG, else config/bridge.yaml if present, else demo mode. */
+  readonly file?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedConfig {
+  readonly config: BridgeConfig;
+  /** Where it came from: a file path, or `demo`. */
+  readonly source: string;
+}
+
+type Raw = Record<string, unknown>;
+
+/** Environment variables that override single settings, the way containers are configured. */
+const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; type: 'string' | 'port' }> = [
+  { name: 'ISSUER', path: ['issuer'], type: 'string' },
+  { name: 'HOST', path: ['server', 'host'], type: 'string' },
+  { name: 'PORT', path: ['server', 'port'], type: 'port' },
+  { name: 'DATABASE_URL', path: ['database', 'url'], type: 'string' },
+  { name: 'LEGACY_DATABASE_URL', path: ['legacy', 'url'], type: 'string' },
+  { name: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+];
+
+export function describeEnvOverrides(): string[] {
+  return ENV_OVERRIDES.map((o) => `${o.name} → ${o.path.join('.')}`);
+}
+
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.BRIDGE_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const issues: ConfigIssue[] = [];
+  const raw = file ? readYaml(file, env, issues) : demoConfig(env);
+  const source = file ?? 'demo';
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  applyEnvOverrides(raw, env, issues);
+  const result = buildConfigSchema(env).safeParse(raw);
+  if (!result.success) issues.push(...flattenIssues(result.error.issues));
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return { config: result.data as BridgeConfig, source };
+}
+
+/** Parse an already-built object (tests, embedding). */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): BridgeConfig {
+  const result = buildConfigSchema(env).safeParse(raw);
+  if (!result.success) throw new ConfigError('object', flattenIssues(result.error.issues));
+  return result.data;
+}
+
+function readYaml(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Raw {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    issues.push({ path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return {};
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  for (const error of document.errors) {
+    issues.push({ path: `line ${error.linePos?.[0]?.line ?? '?'}`, message: error.message.split('\n')[0] ?? 'YAML syntax error' });
+  }
+  if (document.errors.length > 0) return {};
+  const value: unknown = document.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    issues.push({ path: '', message: 'the file must hold a YAML mapping' });
+    return {};
+  }
+  return interpolate(value as Raw, env, [], issues) as Raw;
+}
+
+/** Replace `${NAME}` and `${NAME:-default}` in every string value. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], issues: ConfigIssue[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      issues.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, [...path, String(i)], issues));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], issues)]));
+  }
+  return value;
+}
+
+function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): void {
+  for (const override of ENV_OVERRIDES) {
+    const value = env[override.name];
+    if (value === undefined || value === '') continue;
+    let parsed: string | number = value;
+    if (override.type === 'port') {
+      parsed = Number(value);
+      if (!/^\d+$/.test(value) || parsed > 65535) {
+        issues.push({ path: override.path.join('.'), message: `${override.name}=${value} is not a port number` });
+        continue;
+      }
+    }
+    setPath(raw, override.path, parsed);
+  }
+}
+
+function setPath(target: Raw, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (!next || typeof next !== 'object') node[key] = {};
+    node = node[key] as Raw;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function flattenIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) {
+    // A union failure hides the useful messages one level down; report those.
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const nested = issue.errors.flat().map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+      const messages = [...new Set(nested.map((n) => n.message))];
+      out.push({ path: issue.path.map(String).join('.'), message: `expected one of the accepted forms (${messages.join('; ')})` });
+      continue;
+    }
+    out.push({ path: issue.path.map(String).join('.'), message: issue.message });
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { handOffConfigSchema, passwordsConfigSchema } from '../passwords/config.js';
+import { secretSchema } from './secret.js';
+
+/**
+ * The whole configuration, one schema. Each field's `.describe()` is its documentation
+ * (`docs/configuration.md` is generated from it). Unknown keys are errors, so typos do not pass silently.
+ */
+
+/** A SQL identifier, optionally schema-qualified; quoted by the dialect, never spliced raw. */
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, 'must be a plain SQL identifier such as users or app.users');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const CLAIM_COLUMNS = [
+  'email',
+  'emailVerified',
+  'givenName',
+  'familyName',
+  'name',
+  'nickname',
+  'preferredUsername',
+  'phoneNumber',
+  'phoneNumberVerified',
+  'locale',
+] as const;
+
+export function buildConfigSchema(env: NodeJS.ProcessEnv) {
+  const secret = secretSchema(env);
+
+  const client = z
+    .object({
+      clientId: z.string().min(1).describe('OAuth client id (what ZITADEL is configured with as "Client ID").'),
+      clientSecret: secret.describe('Client secret: `{ env: NAME }`, `{ file: PATH }` or a literal string.'),
+      zitadelUrl: httpUrl
+        .optional()
+        .describe(
+          'Base URL of a ZITADEL instance using this client. Adds its callback URLs for both login UIs: ' +
+            '/ui/login/login/externalidp/callback, /ui/login/register/externalidp/callback and /idps/callback.',
+        ),
+      redirectUris: z.array(z.url()).default([]).describe('Further exact redirect URIs.'),
+      postLogoutRedirectUris: z.array(z.url()).default([]).describe('Where RP-initiated logout may send the user back to.'),
+      tokenEndpointAuthMethod: z
+        .enum(['client_secret_basic', 'client_secret_post'])
+        .default('client_secret_basic')
+        .describe('Registered token endpoint authentication method. Both methods are accepted at the token endpoint.'),
+      firstParty: z
+        .boolean()
+        .default(true)
+        .describe('Skip the consent screen: the grant is created for the requested scopes and claims.'),
+      idTokenClaims: z
+        .boolean()
+        .default(false)
+        .describe('Also put the profile claims into the ID token (ZITADEL\'s "Use ID token mapping"). Userinfo always has them.'),
+    })
+    .strict()
+    .refine((c) => c.zitadelUrl || (Array.isArray(c.redirectUris) && c.redirectUris.length > 0), {
+      message: 'a client needs zitadelUrl or at least one redirectUris entry',
+      // Report this together with the client's other problems, not only once they are fixed.
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    });
+
+  const columns = z
+    .object({
+      id: z.string().min(1).default('id').describe('Stable primary key; becomes `sub` forever. Never a login name or email.'),
+      login: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['username', 'email'])
+        .describe('Columns a user may type to sign in (each is tried; two different rows matching is a failed login).'),
+      passwordHash: z.string().min(1).default('password_hash').describe('Column holding the password hash.'),
+      salt: z.string().min(1).optional().describe('Column holding a separate salt, for salted-digest formats.'),
+      email: z.string().optional(),
+      emailVerified: z.string().optional().describe('Boolean-ish column (true/1/yes/t or a non-null timestamp).'),
+      givenName: z.string().optional(),
+      familyName: z.string().optional(),
+      name: z.string().optional(),
+      nickname: z.string().optional(),
+      preferredUsername: z.string().optional(),
+      phoneNumber: z.string().optional(),
+      phoneNumberVerified: z.string().optional(),
+      locale: z.string().optional(),
+    })
+    .strict()
+    .describe('Which legacy column holds what. In table mode these are column names; with `queries` they are the names of the result columns.');
+
+  const legacy = z
+    .object({
+      url: z
+        .string()
+        .optional()
+        .describe('Connection URL of the legacy database: postgres://… or mysql://… (env LEGACY_DATABASE_URL). A read-only role suffices.'),
+      poolSize: z.number().int().min(1).max(100).default(10),
+      connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+      queryTimeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('A query slower than this fails the login with "temporarily unavailable".'),
+      table: identifier.default('users').describe('Users table (table mode).'),
+      columns: columns.prefault({}),
+      caseInsensitiveLogin: z
+        .boolean()
+        .default(true)
+        .describe('Compare login names with lower() on both sides. An index on lower(column) keeps this fast.'),
+      disabledWhen: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('SQL boolean expression over the row that marks a disabled user, e.g. `active = false` or `deleted_at IS NOT NULL`.'),
+      queries: z
+        .object({
+          findByLogin: z.string().min(1).describe('SQL with one placeholder ($1 / ?) for the typed login name.'),
+          findById: z.string().min(1).describe('SQL with one placeholder for the id.'),
+          list: z.string().min(1).optional().describe('SQL with placeholders (after id, limit) returning users ordered by id.'),
+        })
+        .strict()
+        .optional()
+        .describe('Explicit queries instead of table mode. Result columns are named as in `columns`; add a boolean `disabled` column if needed.'),
+      passwords: passwordsConfigSchema.prefault({}),
+    })
+    .strict();
+
+  const claims = z
+    .object({
+      givenNameFallback: z
+        .string()
+        .min(1)
+        .default('Unknown')
+        .describe('given_name when the row has none and no name to split (ZITADEL cannot create a user without it).'),
+      familyNameFallback: z.string().min(1).default('Unknown').describe('family_name when the row has none and no name to split.'),
+    })
+    .strict();
+
+  const ttl = z
+    .object({
+      session: z.number().int().min(60).default(14 * 24 * 3600),
+      interaction: z.number().int().min(60).default(3600),
+      authorizationCode: z.number().int().min(10).max(600).default(60),
+      accessToken: z.number().int().min(60).default(3600),
+      idToken: z.number().int().min(60).default(3600),
+      grant: z.number().int().min(60).default(14 * 24 * 3600),
+    })
+    .strict()
+    .describe('Lifetimes in seconds.');
+
+  return z
+    .object({
+      issuer: httpUrl.describe(
+        'The issuer identifier, byte for byte as ZITADEL is configured (trailing slash included). Never derived from the request.',
+      ),
+      demo: z.boolean().default(false).describe('Seed and use the demo legacy users table in the bridge database.'),
+      server: z
+        .object({
+          host: z.string().default('0.0.0.0'),
+          port: z.number().int().min(0).max(65535).default(3000),
+          trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers (set behind a reverse proxy).'),
+          maxFormBytes: z.number().int().min(1024).max(1_048_576).default(16_384).describe('Largest accepted login form body.'),
+        })
+        .strict()
+        .prefault({}),
+      database: z
+        .object({
+          url: z.string().optional().describe('PostgreSQL URL of the bridge database (env DATABASE_URL). Unset: embedded database in dataDir.'),
+          dataDir: z.string().default('.data/bridge').describe('Folder of the embedded database.'),
+          poolSize: z.number().int().min(1).max(100).default(10),
+        })
+        .strict()
+        .prefault({}),
+      legacy: legacy,
+      claims: claims.prefault({}),
+      oidc: z
+        .object({
+          clients: z.array(client).min(1).describe('Relying parties; normally one: the ZITADEL instance.'),
+          cookieKeys: z
+            .array(secret)
+            .min(1)
+            .describe('Keys signing the session and interaction cookies; the first signs, all verify. Same on every replica.'),
+          jwksFile: z.string().default('keys/jwks.json').describe('Private JWKS of the signing keys (`legacy-bridge keys generate`).'),
+          ttl: ttl.prefault({}),
+        })
+        .strict(),
+      login: z
+        .object({
+          title: z.string().min(1).default('Sign in').describe('Heading of the login page.'),
+          language: z.string().min(2).default('en').describe('`lang` of the pages.'),
+          throttle: z
+            .object({
+              maxFailures: z.number().int().min(1).default(10).describe('Failed logins per login name within the window before it is locked.'),
+              maxFailuresPerAddress: z.number().int().min(1).default(100).describe('Failed logins per client address within the window.'),
+              windowSeconds: z.number().int().min(1).default(900),
+            })
+            .strict()
+            .prefault({}),
+        })
+        .strict()
+        .prefault({}),
+      handoff: handOffConfigSchema.prefault({}),
+      log: z
+        .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+        .strict()
+        .prefault({}),
+    })
+    .strict();
+}
+
+export type BridgeConfig = z.output<ReturnType<typeof buildConfigSchema>>;
+export type ClientConfig = BridgeConfig['oidc']['clients'][number];
+export type LegacyConfig = BridgeConfig['legacy'];
+export type ColumnConfig = LegacyConfig['columns'];

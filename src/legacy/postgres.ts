@@ -1,0 +1,35 @@
+import pg from 'pg';
+import type { LegacyConfig } from '../config/schema.js';
+import type { Queryable } from '../store/database.js';
+import type { LegacyDirectory } from './directory.js';
+import { createSqlDirectory, type SqlConnection, type SqlDialect } from './sql-directory.js';
+
+export const postgresDialect: SqlDialect = {
+  name: 'PostgreSQL',
+  quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
+  placeholder: (index) => `$${index}`,
+  // 22P02: invalid text representation, e.g. "abc" for an integer key.
+  isInvalidValue: (error) => (error as { code?: string })?.code === '22P02',
+};
+
+/**
+ * The legacy directory on PostgreSQL. With `shared`, it queries an existing pool (the demo keeps its
+ * users in the bridge database); otherwise it opens its own pool from `config.url`.
+ */
+export function createPostgresDirectory(config: LegacyConfig, shared?: Queryable): LegacyDirectory {
+  let connection: SqlConnection;
+  if (shared) {
+    connection = { query: async (sql, params) => (await shared.query(sql, [...params])).rows, close: async () => {} };
+  } else {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      query_timeout: config.queryTimeoutMs,
+    });
+    // A dropped idle connection must not crash the process; the next query reports the outage.
+    pool.on('error', () => {});
+    connection = { query: async (sql, params) => (await pool.query(sql, [...params])).rows, close: () => pool.end() };
+  }
+  return createSqlDirectory(config, postgresDialect, connection);
+}

@@ -1,0 +1,88 @@
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import type { BridgeConfig } from '../config/schema.js';
+import type { LegacyDirectory } from '../legacy/directory.js';
+import { DEMO_USERS } from '../legacy/demo-seed.js';
+import { Authenticator } from '../login/authenticate.js';
+import { CsrfTokens } from '../login/csrf.js';
+import { loginRoutes, type LoginListener } from '../login/routes.js';
+import { LoginThrottle } from '../login/throttle.js';
+import type { PrivateJwks } from '../oidc/keys.js';
+import { createProvider } from '../oidc/provider.js';
+import type { PasswordChecker } from '../passwords/index.js';
+import type { Database } from '../store/database.js';
+import { demoClientRoutes } from './demo-client.js';
+import { healthRoutes } from './health.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+
+/** Everything the app needs that holds a connection or a secret; opened by `openResources`. */
+export interface AppResources {
+  readonly db: Database;
+  readonly directory: LegacyDirectory;
+  readonly passwords: PasswordChecker;
+  readonly jwks: PrivateJwks;
+  readonly logger: Logger;
+  readonly afterLogin?: LoginListener;
+}
+
+export interface BridgeApp {
+  /** The Koa app: oidc-provider with the bridge's routes in front of its own. */
+  readonly provider: Provider;
+  readonly metrics: Metrics;
+}
+
+/** Headers every response carries: no sniffing, no framing, and no URL (codes, state) leaking as a referrer. */
+function securityHeaders(https: boolean) {
+  return async (ctx: Context, next: Next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    if (https) ctx.set('Strict-Transport-Security', 'max-age=31536000');
+    await next();
+  };
+}
+
+/** One line per request: method, path (never the query: it carries codes and state), status, time. */
+function requestLog(logger: Logger) {
+  return async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    }
+  };
+}
+
+export function createApp(config: BridgeConfig, resources: AppResources): BridgeApp {
+  const { db, directory, passwords, jwks, logger } = resources;
+  const provider = createProvider({ config, db, directory, jwks });
+  const metrics = createMetrics();
+  const page = { title: config.login.title, language: config.login.language };
+
+  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
+
+  provider.use(securityHeaders(config.issuer.startsWith('https:')));
+  provider.use(requestLog(logger));
+  const health = healthRoutes(db, directory, metrics);
+  provider.use(health.routes());
+  const login = loginRoutes({
+    provider,
+    authenticator: new Authenticator(directory, passwords, logger),
+    throttle: new LoginThrottle(db, config.login.throttle),
+    csrf: new CsrfTokens(config.oidc.cookieKeys.map((key) => key.reveal())),
+    logger,
+    page,
+    maxFormBytes: config.server.maxFormBytes,
+    onOutcome: (outcome) => metrics.logins.inc({ outcome }),
+    ...(resources.afterLogin ? { afterLogin: resources.afterLogin } : {}),
+  });
+  provider.use(login.routes());
+  provider.use(login.allowedMethods());
+  if (config.demo) {
+    const demo = demoClientRoutes(config.issuer, config.oidc.clients[0]!, DEMO_USERS, page);
+    provider.use(demo.routes());
+  }
+  return { provider, metrics };
+}

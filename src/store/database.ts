@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+
+/** The one query shape every part uses: a `pg.Pool`, a pooled client, or a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** The bridge's own database: a PostgreSQL server or the embedded PGlite, behind the same `pg.Pool`. */
+export interface Database extends Queryable {
+  readonly kind: 'server' | 'embedded';
+  /** Run `work` in one transaction; rolled back if it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; unset means the embedded database in `dataDir`. */
+  readonly url?: string | undefined;
+  /** Folder of the embedded database; `memory://` keeps it in memory. */
+  readonly dataDir: string;
+  readonly poolSize: number;
+}
+
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openServer(options.url, options.poolSize);
+  return openEmbedded(options.dataDir);
+}
+
+async function openServer(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailableError(`cannot reach the bridge database (${describeUrl(url)}): ${(error as Error).message}`);
+  }
+  return wrapPool(pool, 'server', async () => pool.end());
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  let pglite: InstanceType<typeof PGlite>;
+  try {
+    pglite = await PGlite.create(dataDir);
+  } catch (error) {
+    throw new DatabaseUnavailableError(`cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
+  }
+  // PGlite's own API, not its node-postgres shim: the shim loses its protocol state after a failed
+  // parameterised query. PGlite runs one statement at a time and keeps a transaction exclusive.
+  type Runner = Pick<InstanceType<typeof PGlite>, 'query' | 'exec'>;
+  const queryable = (runner: Runner): Queryable => ({
+    async query(text, values) {
+      if (values === undefined || values.length === 0) {
+        // Parameterless text may hold several statements (migrations); exec runs them all.
+        const results = await runner.exec(text);
+        const last = results[results.length - 1];
+        return toResult(last?.rows ?? [], last?.affectedRows);
+      }
+      const result = await runner.query(text, values);
+      return toResult(result.rows as pg.QueryResultRow[], result.affectedRows);
+    },
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    kind: 'embedded',
+    ...queryable(pglite),
+    transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),
+    close() {
+      // PGlite holds its files open until closed explicitly.
+      closed ??= pglite.close();
+      return closed;
+    },
+  };
+}
+
+function toResult<R extends pg.QueryResultRow>(rows: unknown[], affected: number | undefined): pg.QueryResult<R> {
+  // PGlite counts only changed rows; pg counts selected ones too.
+  return { rows: rows as R[], rowCount: affected || rows.length, command: '', oid: 0, fields: [] };
+}
+
+function wrapPool(pool: pg.Pool, kind: Database['kind'], close: () => Promise<void>): Database {
+  let closed: Promise<void> | undefined;
+  return {
+    kind,
+    query: (text, values) => pool.query(text, values),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close() {
+      closed ??= close();
+      return closed;
+    },
+  };
+}
+
+/** A URL fit for messages: host, port and database, never the password. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
+  } catch {
+    return 'an unparsable URL';
+  }
+}

@@ -1,0 +1,106 @@
+import test from 'ava';
+import pg from 'pg';
+import { alertOf, Browser } from '../support/browser.js';
+import { startTestBridge } from '../support/bridge.js';
+import { bridgeDatabaseForE2E, closeDatabases, uniqueTableName } from '../support/databases.js';
+import { createLegacyTable, legacySection, STANDARD_USERS, storeBcrypt } from '../support/legacy-users.js';
+import { login, startAuthorization, submitLogin, zitadelRelyingParty } from '../support/relying-party.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { THROTTLED } from '../../src/login/routes.js';
+
+test.after.always(closeDatabases);
+
+test('failed logins lock a login name, then the address; other users are unaffected', async (t) => {
+  const db = await bridgeDatabaseForE2E();
+  const table = uniqueTableName('legacy_throttle');
+  // Names and address of this test alone: counters live in the shared database.
+  const suffix = table.slice(-8);
+  const [tina, tom] = [`tina${suffix}`, `tom${suffix}`];
+  await createLegacyTable(db, table, [
+    { username: tina, firstName: 'Tina', lastName: 'T', password: 'tina-password', store: storeBcrypt },
+    { username: tom, firstName: 'Tom', lastName: 'T', password: 'tom-password', store: storeBcrypt },
+  ]);
+  const bridge = await startTestBridge({
+    db,
+    legacy: legacySection(table),
+    adjust: (raw) => {
+      raw.server = { trustProxy: true };
+      raw.login = { throttle: { maxFailures: 3, maxFailuresPerAddress: 6, windowSeconds: 60 } };
+    },
+  });
+  t.teardown(() => bridge.close());
+  const rp = await zitadelRelyingParty(bridge);
+  const address = `198.51.100.${parseInt(suffix.slice(0, 2), 16)}`;
+  const attempt = async (username: string, password: string) => {
+    const started = await startAuthorization(rp, bridge, { browser: new Browser(bridge.issuer, { 'x-forwarded-for': address }) });
+    const { response, leftTo } = await submitLogin(started, await started.page.text(), username, password);
+    return { status: response.status, alert: alertOf(await response.text()), leftTo };
+  };
+  for (let i = 0; i < 3; i += 1) t.is((await attempt(tina, 'wrong')).status, 401);
+  const locked = await attempt(tina, 'tina-password');
+  t.is(locked.status, 429);
+  t.is(locked.alert, THROTTLED);
+  t.is(locked.leftTo, undefined);
+  // Case does not get around the lock.
+  t.is((await attempt(tina.toUpperCase(), 'tina-password')).status, 429);
+  // Another user from the same address still gets in.
+  t.truthy((await attempt(tom, 'tom-password')).leftTo);
+  for (let i = 0; i < 3; i += 1) t.is((await attempt(`nobody${suffix}${i}`, 'x')).status, 401);
+  // Six failures from this address: now everyone from it waits.
+  t.is((await attempt(tom, 'tom-password')).status, 429);
+});
+
+const legacyUrl = process.env.LEGACY_DATABASE_URL;
+// The outage needs a PostgreSQL server to take away (CI sets LEGACY_DATABASE_URL); the embedded database
+// lives inside the process and cannot go down on its own.
+if (legacyUrl) {
+  test('a legacy database outage answers 503 "temporarily unavailable", and logins work again once it is back', async (t) => {
+    const url = new URL(legacyUrl);
+    const admin = new pg.Pool({ connectionString: legacyUrl, max: 1 });
+    const table = uniqueTableName('legacy_outage');
+    await createLegacyTable(admin, table, STANDARD_USERS);
+    const proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    await proxy.start();
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const bridge = await startTestBridge({
+      db: await bridgeDatabaseForE2E(),
+      legacy: legacySection(table, { url: url.href, connectTimeoutMs: 1000, queryTimeoutMs: 2000 }),
+    });
+    t.teardown(async () => {
+      await bridge.close();
+      await proxy.stop();
+      await admin.query(`DROP TABLE IF EXISTS ${table}`);
+      await admin.end();
+    });
+    const rp = await zitadelRelyingParty(bridge);
+    t.truthy((await login(rp, bridge, 'alice', 'wonderland')).idToken.sub);
+
+    await proxy.cut();
+    const started = await startAuthorization(rp, bridge);
+    const { response } = await submitLogin(started, await started.page.text(), 'alice', 'wonderland');
+    t.is(response.status, 503);
+    t.regex(await response.text(), /temporarily unavailable/i);
+    const ready = await fetch(`${bridge.issuer}/readyz`);
+    t.is(ready.status, 503);
+    t.is(((await ready.json()) as { legacyDatabase: string }).legacyDatabase, 'unavailable');
+
+    await proxy.restore();
+    const result = await login(rp, bridge, 'alice', 'wonderland');
+    t.is(result.userinfo.given_name, 'Alice');
+    t.is((await fetch(`${bridge.issuer}/readyz`)).status, 200);
+  });
+}
+
+test('health answers without touching the databases; readiness checks both', async (t) => {
+  const db = await bridgeDatabaseForE2E();
+  const table = uniqueTableName('legacy_health');
+  await createLegacyTable(db, table, []);
+  const bridge = await startTestBridge({ db, legacy: legacySection(table) });
+  t.teardown(() => bridge.close());
+  t.deepEqual(await (await fetch(`${bridge.issuer}/healthz`)).json(), { status: 'ok' });
+  const ready = await fetch(`${bridge.issuer}/readyz`);
+  t.is(ready.status, 200);
+  const metrics = await (await fetch(`${bridge.issuer}/metrics`)).text();
+  t.regex(metrics, /legacy_bridge_logins_total/);
+});

@@ -1,0 +1,30 @@
+import test from 'ava';
+import { createPasswordChecker } from '../../src/passwords/index.js';
+import { registry } from '../../src/passwords/registry.js';
+import { DEFAULT_BOUNDS } from '../../src/passwords/bounds.js';
+
+/** Timing equalisation: every scheme can spend one typical verification for an unknown user. */
+
+const ctx = {
+  bounds: DEFAULT_BOUNDS,
+  options: { saltOrder: 'salt+password' as const, firebase: { signerKey: 'AAAA', saltSeparator: 'Bw==', rounds: 8, memCost: 14 } },
+};
+
+for (const scheme of registry.values()) {
+  test(`${scheme.id}: its dummy is its own well-formed value and verifies as false`, async (t) => {
+    const stored = scheme.dummy?.(ctx);
+    if (!stored) return t.fail('no dummy');
+    t.true(scheme.identify(stored));
+    t.false(await scheme.verify(Buffer.from('not the password'), stored, ctx));
+  });
+}
+
+test('verifyDummy never throws for a wrong password and imitates the last real hash of the first scheme', async (t) => {
+  const checker = createPasswordChecker({ schemes: ['pbkdf2-sha256', 'bcrypt'] });
+  await t.notThrowsAsync(checker.verifyDummy('anything'));
+  const real = { hash: '$pbkdf2-sha256$29000$ppRSyjknxNj7XwtBqPV.Dw$3HyFbEoZ1CkzvkkqkEXgAo5oKBFSj9tbSysbl7uFmrE' };
+  t.true((await checker.verify('password', real)).ok);
+  await t.notThrowsAsync(checker.verifyDummy('password'));
+  await t.notThrowsAsync(checker.verifyDummy('x'.repeat(5000)));
+  await checker.close();
+});

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import { deleteExpired } from '../../src/store/cleanup.js';
+import { migrate } from '../../src/store/migrate.js';
+import { createOidcAdapter } from '../../src/store/oidc-adapter.js';
+import { bridgeDatabasesUnderTest, closeDatabases } from '../support/databases.js';
+
+// One suite, every backend: the embedded database always, a PostgreSQL server when DATABASE_URL is set.
+for (const backend of bridgeDatabasesUnderTest()) {
+  const title = (name: string) => `[${backend.name}] ${name}`;
+
+  test(title('stores, finds, consumes and destroys a payload'), async (t) => {
+    const Adapter = createOidcAdapter(await backend.open());
+    const codes = new Adapter('AuthorizationCode');
+    const id = randomUUID();
+    await codes.upsert(id, { accountId: '42', grantId: `g-${id}`, kind: 'AuthorizationCode' }, 60);
+    const found = await codes.find(id);
+    t.is(found?.accountId, '42');
+    t.falsy(found?.consumed);
+    await codes.consume(id);
+    const consumed = await codes.find(id);
+    t.is(typeof consumed?.consumed, 'number');
+    await codes.destroy(id);
+    t.is(await codes.find(id), undefined);
+  });
+
+  test(title('models are separate namespaces, and an upsert replaces'), async (t) => {
+    const Adapter = createOidcAdapter(await backend.open());
+    const id = randomUUID();
+    await new Adapter('Session').upsert(id, { accountId: 'a' }, 60);
+    await new Adapter('Grant').upsert(id, { accountId: 'b' }, 60);
+    await new Adapter('Session').upsert(id, { accountId: 'c' }, 60);
+    t.is((await new Adapter('Session').find(id))?.accountId, 'c');
+    t.is((await new Adapter('Grant').find(id))?.accountId, 'b');
+  });
+
+  test(title('finds sessions by uid and device codes by user code'), async (t) => {
+    const Adapter = createOidcAdapter(await backend.open());
+    const id = randomUUID();
+    const uid = randomUUID();
+    await new Adapter('Session').upsert(id, { uid, accountId: 'x' }, 60);
+    t.is((await new Adapter('Session').findByUid(uid))?.accountId, 'x');
+    t.is(await new Adapter('Interaction').findByUid(uid), undefined);
+    const userCode = `UC-${randomUUID()}`;
+    await new Adapter('DeviceCode').upsert(id, { userCode }, 60);
+    t.truthy(await new Adapter('DeviceCode').findByUserCode(userCode));
+  });
+
+  test(title('expired payloads are invisible and removed by the cleanup'), async (t) => {
+    const db = await backend.open();
+    const Adapter = createOidcAdapter(db);
+    const id = randomUUID();
+    await new Adapter('AccessToken').upsert(id, { accountId: 'x' }, 1);
+    t.truthy(await new Adapter('AccessToken').find(id));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    t.is(await new Adapter('AccessToken').find(id), undefined);
+    await deleteExpired(db);
+    const { rows } = await db.query('SELECT 1 FROM oidc_payloads WHERE id = $1', [id]);
+    t.is(rows.length, 0);
+  });
+
+  test(title('revoking a grant removes every token of it, and only those'), async (t) => {
+    const Adapter = createOidcAdapter(await backend.open());
+    const grantId = randomUUID();
+    const [a, b, other] = [randomUUID(), randomUUID(), randomUUID()];
+    await new Adapter('AccessToken').upsert(a, { grantId }, 60);
+    await new Adapter('AuthorizationCode').upsert(b, { grantId }, 60);
+    await new Adapter('AccessToken').upsert(other, { grantId: randomUUID() }, 60);
+    await new Adapter('AccessToken').revokeByGrantId(grantId);
+    t.is(await new Adapter('AccessToken').find(a), undefined);
+    t.is(await new Adapter('AuthorizationCode').find(b), undefined);
+    t.truthy(await new Adapter('AccessToken').find(other));
+  });
+
+  test(title('migrations are applied once; running them again changes nothing'), async (t) => {
+    const db = await backend.open();
+    t.deepEqual(await migrate(db), []);
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM bridge_schema_migrations ORDER BY version');
+    t.true(rows.length >= 1);
+    t.is(rows[0]!.version, 1);
+  });
+
+  test(title('a transaction rolls back when its work throws'), async (t) => {
+    const db = await backend.open();
+    const id = randomUUID();
+    await t.throwsAsync(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO oidc_payloads (model, id, payload) VALUES ('Test', $1, '{}')", [id]);
+        throw new Error('boom');
+      }),
+      { message: 'boom' },
+    );
+    const { rows } = await db.query('SELECT 1 FROM oidc_payloads WHERE id = $1', [id]);
+    t.is(rows.length, 0);
+  });
+}
+
+test.after.always(closeDatabases);
