@@ -65,7 +65,7 @@ class LineChecker {
     let entry = this.checkers.get(key);
     if (!entry) {
       // Lines are already limited by the caller; never refuse one as "busy".
-      const settings = { ...source, queueLimit: 1_000_000 };
+      const settings = { ...source, queueLimit: 1_000_000, workers: 1 };
       entry = { checker: createPasswordChecker(settings), handOff: createHandOff(this.handoff, settings) };
       this.checkers.set(key, entry);
     }

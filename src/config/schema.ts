@@ -165,7 +165,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         })
         .strict()
         .prefault({}),
-      legacy: legacy,
+      legacy: legacy.prefault({}),
       claims: claims.prefault({}),
       oidc: z
         .object({

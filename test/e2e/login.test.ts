@@ -4,11 +4,12 @@ import * as client from 'openid-client';
 import type pg from 'pg';
 import type { Queryable } from '../../src/store/database.js';
 import { alertOf, Browser, formOf } from '../support/browser.js';
-import { startTestBridge, type TestBridge } from '../support/bridge.js';
+import { startTestBridge, ZITADEL_URL, type TestBridge } from '../support/bridge.js';
 import { bridgeDatabaseForE2E, closeDatabases, legacyServerPool, uniqueTableName } from '../support/databases.js';
 import { createLegacyTable, legacySection, STANDARD_USERS, storeBcrypt } from '../support/legacy-users.js';
 import { login, startAuthorization, submitLogin, ZITADEL_CALLBACK, zitadelRelyingParty } from '../support/relying-party.js';
 
+const ID_TOKEN_CLIENT_SECRET = 'id-token-client-secret';
 let bridge: TestBridge;
 let ids: Map<string, string>;
 let rp: client.Configuration;
@@ -27,6 +28,8 @@ test.before(async () => {
     legacy: legacySection(table, process.env.LEGACY_DATABASE_URL ? { url: process.env.LEGACY_DATABASE_URL } : {}),
     adjust: (raw) => {
       raw.claims = { givenNameFallback: 'Given', familyNameFallback: 'Family' };
+      // A second ZITADEL IdP configured with "Use ID token mapping".
+      raw.oidc.clients.push({ clientId: 'zitadel-id-token', clientSecret: ID_TOKEN_CLIENT_SECRET, zitadelUrl: ZITADEL_URL, idTokenClaims: true });
     },
   });
   rp = await zitadelRelyingParty(bridge);
@@ -88,6 +91,20 @@ test('login by email, case-insensitively, with a password whose trailing space m
   const started = await startAuthorization(rp, bridge);
   const { response } = await submitLogin(started, await started.page.text(), 'dave', 'daisy daisy');
   t.is(response.status, 401);
+});
+
+test('with ID token mapping the profile claims are in the ID token too', async (t) => {
+  const idTokenRp = await client.discovery(new URL(bridge.issuer), 'zitadel-id-token', undefined, client.ClientSecretBasic(ID_TOKEN_CLIENT_SECRET), {
+    execute: [client.allowInsecureRequests],
+  });
+  const { idToken, userinfo } = await login(idTokenRp, bridge, 'alice', 'wonderland');
+  t.is(idToken.given_name, 'Alice');
+  t.is(idToken.family_name, 'Liddell');
+  t.is(idToken.email, 'alice@example.com');
+  t.is(idToken.email_verified, true);
+  t.is(idToken.preferred_username, 'alice');
+  t.is(userinfo.sub, idToken.sub);
+  t.is(idToken.aud, 'zitadel-id-token');
 });
 
 test('login_hint prefills the username and moves focus to the password', async (t) => {

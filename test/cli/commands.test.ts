@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import test from 'ava';
+import { commands } from '../../src/cli/commands.js';
+import { openDatabase } from '../../src/store/database.js';
+import { runCli } from '../support/cli.js';
+
+const root = resolve('.');
+const bin = (args: string[], options: Parameters<typeof runCli>[1] = {}) => runCli(args, options);
+
+test('every command answers --help with its usage and options', async (t) => {
+  for (const command of commands) {
+    const { code, stdout } = await bin([...command.path, '--help']);
+    t.is(code, 0, command.path.join(' '));
+    t.true(stdout.startsWith(`Usage: legacy-bridge ${command.path.join(' ')}`), stdout);
+    t.regex(stdout, /--help/);
+  }
+  const overview = await bin(['--help']);
+  t.is(overview.code, 0);
+  for (const command of commands) t.true(overview.stdout.includes(command.path.join(' ')));
+});
+
+test('an unknown command or option is a usage error (exit 2)', async (t) => {
+  const unknown = await bin(['frobnicate']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /Unknown command/);
+  const option = await bin(['keys', 'generate', '--colour']);
+  t.is(option.code, 2);
+  t.regex(option.stderr, /colour/);
+});
+
+test('check-config reports every problem of a malformed file at once and exits 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'issuer: nope\noidc:\n  clients: []\n  cookieKeys: []\nlegacy:\n  table: "x y"\n');
+  const { code, stderr } = await bin(['check-config', '--config', file]);
+  t.is(code, 2);
+  for (const path of ['issuer', 'oidc.clients', 'oidc.cookieKeys', 'legacy.table']) t.true(stderr.includes(`- ${path}:`), stderr);
+});
+
+test('serve refuses a malformed configuration with exit 2 and an unreachable database with exit 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
+  const bad = await bin(['serve', '--config', join(dir, 'missing.yaml')]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /cannot read/);
+  const keys = join(dir, 'jwks.json');
+  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
+  const config = join(dir, 'bridge.yaml');
+  writeFileSync(
+    config,
+    `issuer: http://127.0.0.1:1\ndatabase: { url: "postgres://nobody@127.0.0.1:1/none" }\noidc:\n  jwksFile: ${keys}\n  clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }]\n  cookieKeys: [k]\n`,
+  );
+  const down = await bin(['serve', '--config', config], { env: { LOG_LEVEL: 'silent' } });
+  t.is(down.code, 1);
+  t.regex(down.stderr, /cannot reach the bridge database \(postgres:\/\/127\.0\.0\.1:1\/none\)/);
+  t.false(down.stderr.includes('nobody@'), 'the database user stays out of the message');
+});
+
+test('keys generate writes a private JWKS readable by its owner only; rotate puts a new key first', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-keys-'));
+  const file = join(dir, 'keys', 'jwks.json');
+  const generated = await bin(['keys', 'generate', '--file', file]);
+  t.is(generated.code, 0, generated.stderr);
+  t.is(statSync(file).mode & 0o777, 0o600);
+  const first = JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ kid: string; alg: string; d?: string; use: string }> };
+  t.is(first.keys.length, 1);
+  t.is(first.keys[0]!.alg, 'RS256');
+  t.is(first.keys[0]!.use, 'sig');
+  t.truthy(first.keys[0]!.d);
+  t.false(generated.stdout.includes(first.keys[0]!.d!), 'the private key is never printed');
+
+  const again = await bin(['keys', 'generate', '--file', file]);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /exists already/);
+
+  for (let i = 0; i < 3; i += 1) t.is((await bin(['keys', 'rotate', '--file', file, '--keep', '2'])).code, 0);
+  const rotated = JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ kid: string }> };
+  t.is(rotated.keys.length, 3);
+  t.false(rotated.keys.some((k) => k.kid === first.keys[0]!.kid), 'the oldest key is dropped after --keep rotations');
+  const es = await bin(['keys', 'rotate', '--file', file, '--alg', 'ES256']);
+  t.is(es.code, 0);
+  t.is((JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ alg: string }> }).keys[0]!.alg, 'ES256');
+  t.is((await bin(['keys', 'rotate', '--file', file, '--alg', 'none'])).code, 2);
+  t.is((await bin(['keys', 'rotate', '--file', join(dir, 'absent.json')])).code, 1);
+  t.true(root.length > 0);
+});
+
+test('check-config checks the keys and that the legacy users query works', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-check-'));
+  const keys = join(dir, 'jwks.json');
+  const config = join(dir, 'bridge.yaml');
+  writeFileSync(
+    config,
+    [
+      'issuer: https://bridge.example.com',
+      `database: { dataDir: ${join(dir, 'data')} }`,
+      'legacy: { table: members, columns: { login: [nick], passwordHash: pw } }',
+      `oidc: { jwksFile: ${keys}, clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }], cookieKeys: [k] }`,
+      '',
+    ].join('\n'),
+  );
+  const failing = await bin(['check-config', '--config', config], { env: { DATABASE_URL: '' } });
+  t.is(failing.code, 1);
+  t.regex(failing.stdout, /FAIL\s+signing keys: no signing keys/);
+  t.regex(failing.stdout, /FAIL\s+bridge database: .*members/);
+  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
+  const stillFailing = await bin(['check-config', '--config', config]);
+  t.regex(stillFailing.stdout, /ok\s+signing keys: 1 key/);
+  t.is(stillFailing.code, 1);
+  const db = await openDatabase({ dataDir: join(dir, 'data'), poolSize: 1 });
+  await db.query('CREATE TABLE members (id serial PRIMARY KEY, nick text, pw text)');
+  await db.close();
+  const passing = await bin(['check-config', '--config', config]);
+  t.is(passing.code, 0, passing.stdout);
+  t.regex(passing.stdout, /ok\s+bridge database: embedded in .*also holding the legacy table/);
+});

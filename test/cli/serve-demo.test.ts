@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import test from 'ava';
+import { Browser, formOf } from '../support/browser.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+// The README's run command, as a newcomer runs it: no configuration, the embedded database, demo data.
+test('serve without configuration runs the demo on the embedded database, and a login works at once', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'bridge-demo-'));
+  const port = await freePort();
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, [resolve('bin/legacy-bridge.js'), 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  t.teardown(() => child.kill('SIGKILL'));
+  for (let i = 0; i < 600 && !output.includes('Stop with Ctrl+C'); i += 1) {
+    if (child.exitCode !== null) break;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  t.regex(output, new RegExp(`Discovery: http://localhost:${port}/.well-known/openid-configuration`));
+  t.regex(output, /alice\s+wonderland/);
+  t.is(statSync(join(cwd, 'keys', 'jwks.json')).mode & 0o777, 0o600);
+
+  const issuer = `http://localhost:${port}`;
+  const browser = new Browser(issuer);
+  const started = await browser.follow(await browser.get(`${issuer}/demo/start`));
+  const page = await started.response.text();
+  const form = formOf(page, '/login');
+  const { leftTo } = await browser.follow(await browser.post(new URL(form.action, issuer), { ...form.fields, login: 'alice', password: 'wonderland' }));
+  t.is(leftTo?.pathname, '/demo/callback');
+  const result = await browser.get(leftTo!);
+  const text = await result.text();
+  t.is(result.status, 200, text);
+  t.regex(text, /&quot;given_name&quot;: &quot;Alice&quot;/);
+  t.regex(text, /&quot;email_verified&quot;: true/);
+
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
+  t.false(output.includes('wonderland"'), 'no password in the logs');
+});
