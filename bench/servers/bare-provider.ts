@@ -53,3 +53,4 @@ provider.use(async (ctx, next) => {
 });
 server.on('request', provider.callback());
 console.log(`READY ${issuer}`);
+process.on('SIGTERM', () => process.exit(0));

@@ -39,3 +39,4 @@ const passwords = createPasswordChecker(config.legacy.passwords, logger);
 const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger });
 server.on('request', provider.callback());
 console.log(`READY ${issuer}`);
+process.on('SIGTERM', () => process.exit(0));

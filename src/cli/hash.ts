@@ -74,22 +74,28 @@ class LineChecker {
 
   async check(number: number, line: VectorLine): Promise<Checked> {
     const head = { line: number, format: line.format, expect: line.expect };
-    if (!getScheme(line.format)) {
-      return { text: JSON.stringify({ ...head, got: false, ok: false, handoff: 'none', zitadel_hash: null, error: 'unsupported format' }), passed: false };
+    const failed = (error: string, ok = false): Checked => ({
+      text: JSON.stringify({ ...head, got: false, ok, handoff: 'none', zitadel_hash: null, error }),
+      passed: ok,
+    });
+    if (!getScheme(line.format)) return failed('unsupported format');
+    let entry: { checker: PasswordChecker; handOff: HandOffPolicy };
+    try {
+      entry = this.forSource(sourceFor(line, this.base));
+    } catch {
+      return failed('params do not form a valid configuration');
     }
-    const { checker, handOff } = this.forSource(sourceFor(line, this.base));
     const stored = storedFor(line);
     let result: Awaited<ReturnType<PasswordChecker['verify']>>;
     try {
-      result = await checker.verify(line.password, stored);
+      result = await entry.checker.verify(line.password, stored);
     } catch (error) {
-      const code = (error as { code?: string }).code ?? 'ERROR';
-      const ok = line.expect === false;
-      return { text: JSON.stringify({ ...head, got: false, ok, handoff: 'none', zitadel_hash: null, error: code }), passed: ok };
+      // A stored value the scheme refuses does not verify: right for a line that expects a failure.
+      return failed((error as { code?: string }).code ?? 'ERROR', line.expect === false);
     }
     const ok = result.ok === line.expect;
     if (!result.ok) return { text: JSON.stringify({ ...head, got: false, ok, handoff: 'none', zitadel_hash: null }), passed: ok };
-    const handoff = await handOff.decide(stored, result.scheme, line.password, result);
+    const handoff = await entry.handOff.decide(stored, result.scheme, line.password, result);
     const reason = handoff.kind === 'none' ? { reason: handoff.reason } : {};
     return { text: JSON.stringify({ ...head, got: true, ok, handoff: handoff.kind, zitadel_hash: handoff.hash, ...reason }), passed: ok };
   }

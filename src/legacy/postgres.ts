@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { LegacyConfig } from '../config/schema.js';
-import type { Queryable } from '../store/database.js';
+import { prepared, type Queryable } from '../store/database.js';
 import type { LegacyDirectory } from './directory.js';
 import { createSqlDirectory, type SqlConnection, type SqlDialect } from './sql-directory.js';
 
@@ -29,7 +29,7 @@ export function createPostgresDirectory(config: LegacyConfig, shared?: Queryable
     });
     // A dropped idle connection must not crash the process; the next query reports the outage.
     pool.on('error', () => {});
-    connection = { query: async (sql, params) => (await pool.query(sql, [...params])).rows, close: () => pool.end() };
+    connection = { query: async (sql, params) => (await pool.query(prepared(sql, [...params]))).rows, close: () => pool.end() };
   }
   return createSqlDirectory(config, postgresDialect, connection);
 }

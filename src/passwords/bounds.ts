@@ -18,7 +18,7 @@ export const DEFAULT_BOUNDS: CostBounds = {
   scryptMaxP: 16,
   scryptMaxMemoryMiB: 256,
   pbkdf2MaxRounds: 10_000_000,
-  // glibc accepts up to 999 999 999; pure JavaScript needs ~1 s per million rounds.
+  // glibc accepts up to 999 999 999; in JavaScript a million rounds take about 2 s of one core.
   shaCryptMaxRounds: 1_000_000,
   // phpass and Drupal themselves allow 2^30; 2^20 is ~1 s of MD5/SHA-512 in JavaScript.
   phpassMaxLog2: 20,

@@ -101,9 +101,9 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
     },
 
     async verifyDummy(password) {
-      const stored = typical ?? first.dummy?.(ctx) ?? bcryptScheme.dummy?.(ctx);
-      if (!stored) return;
+      // Every registered scheme has a dummy; bcrypt's stands in should one ever lack it.
       const scheme = typical || first.dummy ? first : bcryptScheme;
+      const stored = typical ?? scheme.dummy?.(ctx) ?? { hash: '' };
       try {
         await check(scheme, password, stored);
       } catch (error) {

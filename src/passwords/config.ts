@@ -23,11 +23,11 @@ const boundsSchema = z
     scryptMaxLogN: count(1).max(30).default(DEFAULT_BOUNDS.scryptMaxLogN).describe('Highest scrypt log2(N).'),
     scryptMaxR: count(1).default(DEFAULT_BOUNDS.scryptMaxR).describe('Highest scrypt block size r.'),
     scryptMaxP: count(1).default(DEFAULT_BOUNDS.scryptMaxP).describe('Highest scrypt parallelism p.'),
-    scryptMaxMemoryMiB: count(1).default(DEFAULT_BOUNDS.scryptMaxMemoryMiB).describe('Highest scrypt memory (about 128·N·r bytes), in MiB.'),
+    scryptMaxMemoryMiB: count(1).default(DEFAULT_BOUNDS.scryptMaxMemoryMiB).describe('Highest scrypt memory, 128·N·r bytes, in MiB (256 admits N = 2^18 with r = 8).'),
     pbkdf2MaxRounds: count(1).default(DEFAULT_BOUNDS.pbkdf2MaxRounds).describe('Highest PBKDF2 iteration count.'),
     shaCryptMaxRounds: count(1000)
       .default(DEFAULT_BOUNDS.shaCryptMaxRounds)
-      .describe('Highest sha256/sha512-crypt rounds (glibc allows 999 999 999; these run in JavaScript at about a million rounds per second).'),
+      .describe('Highest sha256/sha512-crypt rounds (glibc allows 999 999 999; here a million rounds cost about 2 s of one core).'),
     phpassMaxLog2: count(7).max(30).default(DEFAULT_BOUNDS.phpassMaxLog2).describe('Highest phpass ($P$/$H$) log2 iterations (the format allows 30).'),
     drupalMaxLog2: count(7).max(30).default(DEFAULT_BOUNDS.drupalMaxLog2).describe('Highest Drupal 7 ($S$) log2 iterations (the format allows 30).'),
   })
@@ -67,7 +67,7 @@ const optionsSchema = z
       })
       .strict()
       .optional()
-      .describe('Spring Pbkdf2PasswordEncoder settings, when the application did not use the defaults.'),
+      .describe('Spring Pbkdf2PasswordEncoder settings, when the application did not use the defaults (they apply to {pbkdf2} and {pbkdf2@SpringSecurity_v5_8}).'),
     springSha256: z
       .object({ secret: secretSchema.optional().describe('The StandardPasswordEncoder secret (secret; default empty).') })
       .strict()
@@ -183,7 +183,8 @@ export const handOffConfigSchema = z
         limits: limitsSchema.prefault({}),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The ZITADEL instance that receives the hashes.'),
     rehash: z
       .object({
         algorithm: z

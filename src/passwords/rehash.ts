@@ -29,7 +29,7 @@ export function chooseRehash(
 export function rehashPassword(password: Uint8Array, algorithm: RehashAlgorithm, rehash: HandOffConfig['rehash']): Promise<string> {
   if (algorithm === 'bcrypt') return bcryptHash(password, rehash.bcryptCost);
   return argon2Hash(password, {
-    algorithm: 2 as never,
+    algorithm: 2,
     memoryCost: rehash.argon2.memoryKiB,
     timeCost: rehash.argon2.time,
     parallelism: rehash.argon2.parallelism,

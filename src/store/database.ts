@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { openEmbeddedDatabase } from './embedded.js';
 
 /** The one query shape every part uses: a `pg.Pool`, a pooled client, or a transaction. */
 export interface Queryable {
@@ -46,56 +47,32 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  let pglite: InstanceType<typeof PGlite>;
   try {
-    pglite = await PGlite.create(dataDir);
+    return await openEmbeddedDatabase(dataDir, (dir) => PGlite.create(dir));
   } catch (error) {
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
   }
-  // PGlite's own API, not its node-postgres shim: the shim loses its protocol state after a failed
-  // parameterised query. PGlite runs one statement at a time and keeps a transaction exclusive.
-  type Runner = Pick<InstanceType<typeof PGlite>, 'query' | 'exec'>;
-  const queryable = (runner: Runner): Queryable => ({
-    async query(text, values) {
-      if (values === undefined || values.length === 0) {
-        // Parameterless text may hold several statements (migrations); exec runs them all.
-        const results = await runner.exec(text);
-        const last = results[results.length - 1];
-        return toResult(last?.rows ?? [], last?.affectedRows);
-      }
-      const result = await runner.query(text, values);
-      return toResult(result.rows as pg.QueryResultRow[], result.affectedRows);
-    },
-  });
-  let closed: Promise<void> | undefined;
-  return {
-    kind: 'embedded',
-    ...queryable(pglite),
-    transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),
-    close() {
-      // PGlite holds its files open until closed explicitly.
-      closed ??= pglite.close();
-      return closed;
-    },
-  };
 }
 
-function toResult<R extends pg.QueryResultRow>(rows: unknown[], affected: number | undefined): pg.QueryResult<R> {
-  // PGlite counts only changed rows; pg counts selected ones too.
-  return { rows: rows as R[], rowCount: affected || rows.length, command: '', oid: 0, fields: [] };
+/**
+ * Parameterised statements run as named prepared statements, so the server plans each query text once
+ * per connection. The name is derived from the text, so every connection agrees on it.
+ */
+export function prepared(text: string, values: unknown[] | undefined): pg.QueryConfig {
+  if (!values || values.length === 0) return { text };
+  return { name: `b_${createHash('sha1').update(text).digest('base64url')}`, text, values };
 }
 
 function wrapPool(pool: pg.Pool, kind: Database['kind'], close: () => Promise<void>): Database {
   let closed: Promise<void> | undefined;
   return {
     kind,
-    query: (text, values) => pool.query(text, values),
+    query: (text, values) => pool.query(prepared(text, values)),
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(client);
+        const result = await work({ query: (text, values) => client.query(prepared(text, values)) });
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -8,6 +8,7 @@ import type { StoredCredential } from '../../src/passwords/scheme.js';
  */
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64').replace(/=+$/, '');
+const key = (n: number): string => Buffer.alloc(n, 7).toString('base64').replace(/=+$/, '');
 const crypt = (n: number): string => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./'.repeat(4).slice(0, n);
 
 const absurd: ReadonlyArray<{ scheme: string; stored: StoredCredential; config?: Partial<PasswordsConfigInput> }> = [
@@ -18,16 +19,16 @@ const absurd: ReadonlyArray<{ scheme: string; stored: StoredCredential; config?:
   { scheme: 'argon2id', stored: { hash: `$argon2id$v=19$m=4194304,t=1000,p=1$${b64('saltsaltsalt')}$${b64('hashhashhashhashhash')}` } },
   { scheme: 'argon2i', stored: { hash: `$argon2i$v=19$m=65536,t=3,p=255$${b64('saltsaltsalt')}$${b64('hashhashhashhashhash')}` } },
   { scheme: 'django-argon2', stored: { hash: `argon2$argon2id$v=19$m=65536,t=1000,p=1$${b64('saltsaltsalt')}$${b64('hashhashhashhash')}` } },
-  { scheme: 'scrypt', stored: { hash: `$scrypt$ln=30,r=8,p=1$${b64('saltsalt')}$${b64('hashhashhashhash')}` } },
-  { scheme: 'scrypt', stored: { hash: `$scrypt$ln=16,r=1024,p=1$${b64('saltsalt')}$${b64('hashhashhashhash')}` } },
+  { scheme: 'scrypt', stored: { hash: `$scrypt$ln=30,r=8,p=1$${b64('saltsalt')}$${key(32)}` } },
+  { scheme: 'scrypt', stored: { hash: `$scrypt$ln=16,r=1024,p=1$${b64('saltsalt')}$${key(32)}` } },
   { scheme: 'django-scrypt', stored: { hash: `scrypt$1073741824$salt$8$1$${Buffer.alloc(64).toString('base64')}` } },
   { scheme: 'werkzeug-scrypt', stored: { hash: `scrypt:32768:8:4096$salt$${'ab'.repeat(64)}` } },
   { scheme: 'spring-scrypt', stored: { hash: `{scrypt}$1e0801$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}` } },
   { scheme: 'firebase-scrypt', stored: { hash: `$firebasescrypt$ln=30,r=8$${b64('salt')}$${Buffer.alloc(64).toString('base64')}$Bw==$${Buffer.alloc(64).toString('base64')}` } },
-  { scheme: 'pbkdf2-sha256', stored: { hash: `$pbkdf2-sha256$2147483648$${b64('saltsalt')}$${b64('hashhashhashhashhash')}` } },
+  { scheme: 'pbkdf2-sha256', stored: { hash: `$pbkdf2-sha256$2147483648$${b64('saltsalt')}$${key(32)}` } },
   { scheme: 'django-pbkdf2-sha256', stored: { hash: `pbkdf2_sha256$2147483648$salt$${Buffer.alloc(32).toString('base64')}` } },
   { scheme: 'werkzeug-pbkdf2', stored: { hash: `pbkdf2:sha256:2147483648$salt$${'ab'.repeat(32)}` } },
-  { scheme: 'ldap-pbkdf2-sha256', stored: { hash: `{PBKDF2-SHA256}2147483648$${b64('saltsalt')}$${b64('hashhashhash')}` } },
+  { scheme: 'ldap-pbkdf2-sha256', stored: { hash: `{PBKDF2-SHA256}2147483648$${b64('saltsalt')}$${key(32)}` } },
   {
     scheme: 'keycloak-pbkdf2',
     stored: {

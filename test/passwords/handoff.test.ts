@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import {
   createHandOff,
   createPasswordChecker,
@@ -6,6 +6,7 @@ import {
   type HandOff,
   type PasswordChecker,
   type PasswordsConfigInput,
+  type ZitadelVerifier,
 } from '../../src/passwords/index.js';
 import { storedFor, sourceFor } from '../../src/passwords/vector-line.js';
 import { checkZitadelImport, verifyZitadelHash } from '../../src/passwords/zitadel-format/index.js';
@@ -40,9 +41,9 @@ async function decide(vector: Vector, config: object, withPassword = true): Prom
 }
 
 /** The hand-off must verify the password as ZITADEL would, refuse a wrong one, and pass ZITADEL's import checks. */
-async function assertImportable(t: import('ava').ExecutionContext, handOff: HandOff, vector: Vector, verifiers: readonly string[]): Promise<void> {
+async function assertImportable(t: ExecutionContext, handOff: HandOff, vector: Vector, verifiers: readonly ZitadelVerifier[]): Promise<void> {
   if (handOff.kind === 'none') return void t.fail(`line ${vector.line}: ${handOff.reason}`);
-  const rules = { verifiers: verifiers as never };
+  const rules = { verifiers };
   t.true(checkZitadelImport(handOff.hash, rules).ok, `line ${vector.line}: importable`);
   t.true(await verifyZitadelHash(handOff.hash, vector.password, rules), `line ${vector.line}: password verifies at ZITADEL`);
   t.false(await verifyZitadelHash(handOff.hash, wrongPassword(vector.password), rules), `line ${vector.line}: wrong password refused`);

@@ -4,7 +4,7 @@ import { hashRaw } from '@node-rs/argon2';
 
 export type Argon2Type = 'argon2d' | 'argon2i' | 'argon2id';
 
-const ALGORITHM: Readonly<Record<Argon2Type, 0 | 1 | 2>> = { argon2d: 0, argon2i: 1, argon2id: 2 };
+const ALGORITHM = { argon2d: 0, argon2i: 1, argon2id: 2 } as const;
 
 export interface Argon2Params {
   readonly type: Argon2Type;
@@ -19,8 +19,8 @@ export interface Argon2Params {
 
 export function argon2Raw(password: Uint8Array, params: Argon2Params): Promise<Buffer> {
   return hashRaw(password, {
-    algorithm: ALGORITHM[params.type] as never,
-    version: (params.version === 19 ? 1 : 0) as never,
+    algorithm: ALGORITHM[params.type],
+    version: params.version === 19 ? 1 : 0,
     memoryCost: params.memoryKiB,
     timeCost: params.time,
     parallelism: params.parallelism,

@@ -7,9 +7,9 @@ export interface ScryptParams {
   readonly keyLength: number;
 }
 
-/** Bytes scrypt allocates: V (128·r·N) plus B (128·r·p). */
-export function scryptMemoryBytes(params: Pick<ScryptParams, 'logN' | 'r' | 'p'>): number {
-  return 128 * params.r * (2 ** params.logN + 2) + 128 * params.r * params.p;
+/** The size of scrypt's big array V, 128·r·N bytes: what a memory cap is about. */
+export function scryptMemoryBytes(params: Pick<ScryptParams, 'logN' | 'r'>): number {
+  return 128 * params.r * 2 ** params.logN;
 }
 
 /** scrypt on libuv's thread pool; the caller has bounded the parameters already. */
@@ -18,7 +18,8 @@ export function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptPar
     N: 2 ** params.logN,
     r: params.r,
     p: params.p,
-    maxmem: scryptMemoryBytes(params) + 1024 * 1024,
+    // V plus the small B and X arrays, with room to spare.
+    maxmem: scryptMemoryBytes(params) + 256 * params.r * (params.p + 2) + 1024 * 1024,
   };
   return new Promise((resolve, reject) => {
     scryptCallback(password, salt, params.keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));

@@ -64,7 +64,7 @@ function argon2Scheme(type: Argon2Type): PasswordScheme {
     id: type,
     blocking: false,
     identify: ({ hash }) => hash.startsWith(`$${type}$`),
-    verify: (password, { hash }, ctx) => verifyArgon2(type, password, parseArgon2(type, hash), ctx),
+    verify: async (password, { hash }, ctx) => verifyArgon2(type, password, parseArgon2(type, hash), ctx),
     toZitadel: ({ hash }) => orNull(() => argon2ToZitadel(parseArgon2(type, hash))),
     dummy: () => ({ hash: argon2Dummy(type) }),
   };

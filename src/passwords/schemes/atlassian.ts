@@ -17,7 +17,7 @@ export const atlassianPbkdf2Sha1Scheme: PasswordScheme = {
   id: 'atlassian-pbkdf2-sha1',
   blocking: false,
   identify: ({ hash }) => hash.startsWith('{PKCS5S2}'),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { salt, key } = parse(hash);
     return verifyPbkdf2('atlassian-pbkdf2-sha1', password, salt, 10_000, 'sha1', key, ctx);
   },

@@ -29,7 +29,7 @@ export const bcryptScheme: PasswordScheme = {
   id: 'bcrypt',
   blocking: false,
   identify: ({ hash }) => /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash),
-  verify: (password, { hash }, ctx) => verifyBcryptParts('bcrypt', password, parseBcryptFor('bcrypt', hash, ['a', 'b', 'y']), ctx),
+  verify: async (password, { hash }, ctx) => verifyBcryptParts('bcrypt', password, parseBcryptFor('bcrypt', hash, ['a', 'b', 'y']), ctx),
   toZitadel: ({ hash }) => (parseBcrypt(hash) ? hash : null),
   dummy: () => bcryptDummy(),
 };
@@ -39,7 +39,7 @@ export const bcrypt2xScheme: PasswordScheme = {
   // 8-bit passwords need the JavaScript implementation.
   blocking: true,
   identify: ({ hash }) => /^\$2x\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash),
-  verify: (password, { hash }, ctx) => verifyBcryptParts('bcrypt-2x', password, parseBcryptFor('bcrypt-2x', hash, ['x']), ctx),
+  verify: async (password, { hash }, ctx) => verifyBcryptParts('bcrypt-2x', password, parseBcryptFor('bcrypt-2x', hash, ['x']), ctx),
   // ZITADEL refuses `$2x$`, and relabelling would change the meaning for 8-bit passwords.
   toZitadel: () => null,
   dummy: () => ({ hash: bcryptDummy().hash.replace('$2b$', '$2x$') }),

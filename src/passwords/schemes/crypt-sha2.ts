@@ -48,7 +48,7 @@ function shaCryptScheme(id: string, variant: ShaCryptVariant): PasswordScheme {
     id,
     blocking: true,
     identify: ({ hash }) => hash.startsWith(marker),
-    verify: (password, { hash }, ctx) => verifyShaCrypt(id, password, parseShaCrypt(id, hash), ctx),
+    verify: async (password, { hash }, ctx) => verifyShaCrypt(id, password, parseShaCrypt(id, hash), ctx),
     toZitadel: ({ hash }) => orNull(() => shaCryptToZitadel(parseShaCrypt(id, hash))),
     dummy: () => ({ hash: `${marker}${randomCrypt64(16)}$${randomCrypt64(LENGTH[variant])}` }),
   };

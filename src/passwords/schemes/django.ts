@@ -13,13 +13,16 @@ import { decimal, exactLog2, malformed, orNull, randomHex } from './support.js';
 
 /** Django's `algorithm$…` hashers (django.contrib.auth.hashers), current and legacy. */
 
+const CANONICAL = { padding: 'required', strict: true } as const;
+
 // --- PBKDF2: `pbkdf2_sha256$iterations$salt$base64(key)`, the salt used as its UTF-8 text.
 
 function djangoPbkdf2(id: string, algorithm: string, hash: DigestName): PasswordScheme {
   const parse = (text: string) => {
     const m = new RegExp(`^${algorithm}\\$(\\d+)\\$([^$]*)\\$([A-Za-z0-9+/]+={0,2})$`).exec(text);
     const rounds = decimal(m?.[1]);
-    const key = decodeBase64(m?.[3] ?? '');
+    // Django compares the whole encoded string, so only its own canonical padded base64 can match.
+    const key = decodeBase64(m?.[3] ?? '', CANONICAL);
     if (!m || rounds === undefined || !key) return malformed(id, `not a ${algorithm} string`);
     return { rounds, salt: utf8(m[2] ?? ''), key };
   };
@@ -27,7 +30,7 @@ function djangoPbkdf2(id: string, algorithm: string, hash: DigestName): Password
     id,
     blocking: false,
     identify: ({ hash: text }) => text.startsWith(`${algorithm}$`),
-    verify: (password, { hash: text }, ctx) => {
+    verify: async (password, { hash: text }, ctx) => {
       const { rounds, salt, key } = parse(text);
       // Django derives digest-size keys; a stored key of another length can never match.
       if (key.length !== DIGEST_BYTES[hash]) return Promise.resolve(false);
@@ -50,7 +53,7 @@ export const djangoArgon2Scheme: PasswordScheme = {
   id: 'django-argon2',
   blocking: false,
   identify: ({ hash }) => /^argon2\$argon2(id|i|d)\$/.test(hash),
-  verify: (password, { hash }, ctx) => verifyArgon2('django-argon2', password, parseArgon2('django-argon2', hash.slice(6)), ctx),
+  verify: async (password, { hash }, ctx) => verifyArgon2('django-argon2', password, parseArgon2('django-argon2', hash.slice(6)), ctx),
   toZitadel: ({ hash }) => orNull(() => argon2ToZitadel(parseArgon2('django-argon2', hash.slice(6)))),
   dummy: () => ({ hash: `argon2${argon2Dummy('argon2id')}` }),
 };
@@ -59,7 +62,7 @@ export const djangoBcryptScheme: PasswordScheme = {
   id: 'django-bcrypt',
   blocking: false,
   identify: ({ hash }) => /^bcrypt\$\$2[aby]\$/.test(hash),
-  verify: (password, { hash }, ctx) => verifyBcryptParts('django-bcrypt', password, parseBcryptFor('django-bcrypt', hash.slice(7), ['a', 'b', 'y']), ctx),
+  verify: async (password, { hash }, ctx) => verifyBcryptParts('django-bcrypt', password, parseBcryptFor('django-bcrypt', hash.slice(7), ['a', 'b', 'y']), ctx),
   toZitadel: ({ hash }) => orNull(() => (parseBcryptFor('django-bcrypt', hash.slice(7), ['a', 'b', 'y']), hash.slice(7))),
   dummy: () => bcryptDummy('bcrypt$'),
 };
@@ -69,7 +72,7 @@ export const djangoBcryptSha256Scheme: PasswordScheme = {
   id: 'django-bcrypt-sha256',
   blocking: false,
   identify: ({ hash }) => /^bcrypt_sha256\$\$2[aby]\$/.test(hash),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const parts = parseBcryptFor('django-bcrypt-sha256', hash.slice(14), ['a', 'b', 'y']);
     return verifyBcryptParts('django-bcrypt-sha256', Buffer.from(digest('sha256', password).toString('hex'), 'latin1'), parts, ctx);
   },
@@ -86,7 +89,7 @@ function parseDjangoScrypt(text: string) {
   const logN = exactLog2(decimal(m?.[1]) ?? 0);
   const r = decimal(m?.[3]);
   const p = decimal(m?.[4]);
-  const key = decodeBase64(m?.[5] ?? '');
+  const key = decodeBase64(m?.[5] ?? '', CANONICAL);
   if (!m || logN === undefined || r === undefined || p === undefined || !key || key.length !== 64) return malformed('django-scrypt', 'not a Django scrypt string');
   return { logN, r, p, salt: utf8(m[2] ?? ''), key };
 }
@@ -95,7 +98,7 @@ export const djangoScryptScheme: PasswordScheme = {
   id: 'django-scrypt',
   blocking: false,
   identify: ({ hash }) => DJANGO_SCRYPT.test(hash),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { salt, key, ...params } = parseDjangoScrypt(hash);
     return verifyScrypt('django-scrypt', password, salt, params, key, ctx);
   },

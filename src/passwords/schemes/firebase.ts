@@ -57,7 +57,7 @@ export const firebaseScryptScheme: PasswordScheme = {
   id: ID,
   blocking: false,
   identify: (stored) => stored.hash.startsWith('$firebasescrypt$') || (BARE.test(stored.hash) && typeof stored.salt === 'string' && stored.salt.length > 0),
-  verify: (password, stored, ctx) => verifyFirebase(password, parse(stored, ctx), ctx),
+  verify: async (password, stored, ctx) => verifyFirebase(password, parse(stored, ctx), ctx),
   // ZITADEL has no Firebase verifier, and the signer key must not leave the bridge.
   toZitadel: () => null,
   dummy: () => {

@@ -60,7 +60,7 @@ export const keycloakPbkdf2Scheme: PasswordScheme = {
     const algorithm = algorithmOf(hash);
     return typeof algorithm === 'string' && algorithm in PBKDF2;
   },
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { digest, iterations, salt, value } = pbkdf2Of(hash);
     return verifyPbkdf2('keycloak-pbkdf2', password, salt, iterations, digest, value, ctx);
   },
@@ -103,7 +103,7 @@ export const keycloakArgon2Scheme: PasswordScheme = {
   id: 'keycloak-argon2',
   blocking: false,
   identify: ({ hash }) => algorithmOf(hash) === 'argon2',
-  verify: (password, { hash }, ctx) => verifyArgon2('keycloak-argon2', password, argon2Of(hash), ctx),
+  verify: async (password, { hash }, ctx) => verifyArgon2('keycloak-argon2', password, argon2Of(hash), ctx),
   toZitadel: ({ hash }) => orNull(() => argon2ToZitadel(argon2Of(hash))),
   dummy: () => ({
     hash: keycloakJson(

@@ -27,7 +27,7 @@ interface Split {
 function digestScheme(id: string, tag: string, hash: DigestName, salted: boolean, toZitadel: (split: Split) => string | null): PasswordScheme {
   const size = DIGEST_BYTES[hash];
   const split = (text: string): Split => {
-    const bytes = decodeBase64(tagged(tag, text) ?? '');
+    const bytes = decodeBase64(tagged(tag, text) ?? '', { padding: 'required' });
     // The salt length varies by server (4–16 bytes): the digest length splits the value.
     if (!bytes || (salted ? bytes.length < size : bytes.length !== size)) return malformed(id, `not a {${tag}} value`);
     return { digest: bytes.subarray(0, size), salt: bytes.subarray(size) };
@@ -75,7 +75,7 @@ export const ldapCryptScheme: PasswordScheme = {
   // Most crypt(3) methods are iterated JavaScript digests.
   blocking: true,
   identify: ({ hash }) => tagged('CRYPT', hash) !== undefined,
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { scheme, stored } = inner(hash);
     return scheme.verify(password, stored, ctx);
   },
@@ -96,7 +96,7 @@ export const ldapPbkdf2Sha256Scheme: PasswordScheme = {
   id: 'ldap-pbkdf2-sha256',
   blocking: false,
   identify: ({ hash }) => tagged('PBKDF2-SHA256', hash) !== undefined,
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { rounds, salt, key } = pbkdf2Of(hash);
     return verifyPbkdf2('ldap-pbkdf2-sha256', password, salt, rounds, 'sha256', key, ctx);
   },

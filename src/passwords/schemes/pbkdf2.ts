@@ -55,7 +55,7 @@ function passlibScheme(id: string, prefix: string, hash: DigestName, dummyRounds
     id,
     blocking: false,
     identify: ({ hash: text }) => text.startsWith(prefix) && /^\d/.test(text.slice(prefix.length)),
-    verify: (password, { hash: text }, ctx) => {
+    verify: async (password, { hash: text }, ctx) => {
       const { rounds, salt, key } = parsePasslibPbkdf2(id, body(text), hash);
       return verifyPbkdf2(id, password, salt, rounds, hash, key, ctx);
     },

@@ -42,7 +42,7 @@ export const phpassScheme: PasswordScheme = {
   id: 'phpass',
   blocking: true,
   identify: ({ hash }) => /^\$[PH]\$/.test(hash),
-  verify: (password, { hash }, ctx) => verifyPortable('phpass', password, parsePortable('phpass', hash, 'PH'), ctx),
+  verify: async (password, { hash }, ctx) => verifyPortable('phpass', password, parsePortable('phpass', hash, 'PH'), ctx),
   toZitadel: ({ hash }) => orNull(() => (parsePortable('phpass', hash, 'PH'), hash)),
   dummy: () => ({ hash: `$P$B${randomCrypt64(30)}` }),
 };
@@ -51,7 +51,7 @@ export const drupal7Scheme: PasswordScheme = {
   id: 'drupal7',
   blocking: true,
   identify: ({ hash }) => hash.startsWith('$S$'),
-  verify: (password, { hash }, ctx) => verifyPortable('drupal7', password, parsePortable('drupal7', hash, 'S'), ctx),
+  verify: async (password, { hash }, ctx) => verifyPortable('drupal7', password, parsePortable('drupal7', hash, 'S'), ctx),
   toZitadel: ({ hash }) => orNull(() => (parsePortable('drupal7', hash, 'S'), hash)),
   dummy: () => ({ hash: `$S$D${randomCrypt64(51)}` }),
 };
@@ -61,7 +61,7 @@ export const drupal7UpgradedMd5Scheme: PasswordScheme = {
   id: 'drupal7-upgraded-md5',
   blocking: true,
   identify: ({ hash }) => /^U\$[SPH]\$/.test(hash),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const id = 'drupal7-upgraded-md5';
     const parsed = parsePortable(id, hash.slice(1), 'SPH');
     return verifyPortable(id, Buffer.from(digest('md5', password).toString('hex'), 'latin1'), parsed, ctx);

@@ -53,7 +53,7 @@ export const scryptScheme: PasswordScheme = {
   id: 'scrypt',
   blocking: false,
   identify: ({ hash }) => hash.startsWith('$scrypt$ln='),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { salt, key, ...params } = parse(hash);
     return verifyScrypt('scrypt', password, salt, params, key, ctx);
   },

@@ -30,7 +30,7 @@ export const springBcryptScheme: PasswordScheme = {
   id: 'spring-bcrypt',
   blocking: false,
   identify: ({ hash }) => /^\{bcrypt\}\$2[aby]\$/.test(hash),
-  verify: (password, { hash }, ctx) => verifyBcryptParts('spring-bcrypt', password, parseBcryptFor('spring-bcrypt', hash.slice(8), ['a', 'b', 'y']), ctx),
+  verify: async (password, { hash }, ctx) => verifyBcryptParts('spring-bcrypt', password, parseBcryptFor('spring-bcrypt', hash.slice(8), ['a', 'b', 'y']), ctx),
   toZitadel: ({ hash }) => orNull(() => (parseBcryptFor('spring-bcrypt', hash.slice(8), ['a', 'b', 'y']), hash.slice(8))),
   dummy: () => bcryptDummy('{bcrypt}'),
 };
@@ -39,7 +39,7 @@ export const springArgon2Scheme: PasswordScheme = {
   id: 'spring-argon2',
   blocking: false,
   identify: ({ hash }) => delegated('argon2', hash)?.body.startsWith('$argon2') === true,
-  verify: (password, { hash }, ctx) =>
+  verify: async (password, { hash }, ctx) =>
     verifyArgon2('spring-argon2', password, parseArgon2('spring-argon2', bodyOf('spring-argon2', 'argon2', hash).body), ctx),
   toZitadel: ({ hash }) => orNull(() => argon2ToZitadel(parseArgon2('spring-argon2', bodyOf('spring-argon2', 'argon2', hash).body))),
   dummy: () => ({ hash: `{argon2${V58}}${argon2Dummy('argon2id').replace('m=19456,t=2', 'm=16384,t=2')}` }),
@@ -92,7 +92,7 @@ export const springPbkdf2Scheme: PasswordScheme = {
   id: 'spring-pbkdf2',
   blocking: false,
   identify: ({ hash }) => /^[0-9a-fA-F]+$/.test(delegated('pbkdf2', hash)?.body ?? ''),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { settings, salt, key } = parseSpringPbkdf2(hash, ctx);
     const mixed = Buffer.concat([salt, utf8(settings.secret)]);
     return verifyPbkdf2('spring-pbkdf2', password, mixed, settings.iterations, settings.hash, key, ctx);
@@ -146,7 +146,7 @@ export const springScryptScheme: PasswordScheme = {
   id: 'spring-scrypt',
   blocking: false,
   identify: ({ hash }) => delegated('scrypt', hash)?.body.startsWith('$') === true,
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { salt, key, ...params } = parseSpringScrypt(hash);
     return verifyScrypt('spring-scrypt', password, salt, params, key, ctx);
   },

@@ -30,7 +30,7 @@ export const werkzeugPbkdf2Scheme: PasswordScheme = {
   id: 'werkzeug-pbkdf2',
   blocking: false,
   identify: ({ hash }) => hash.startsWith('pbkdf2:'),
-  verify: (password, { hash: text }, ctx) => {
+  verify: async (password, { hash: text }, ctx) => {
     const { hash, rounds, salt, key } = parsePbkdf2(text);
     return verifyPbkdf2('werkzeug-pbkdf2', password, salt, rounds, hash, key, ctx);
   },
@@ -59,7 +59,7 @@ export const werkzeugScryptScheme: PasswordScheme = {
   id: 'werkzeug-scrypt',
   blocking: false,
   identify: ({ hash }) => hash.startsWith('scrypt:'),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const { salt, key, ...params } = parseScrypt(hash);
     return verifyScrypt('werkzeug-scrypt', password, salt, params, key, ctx);
   },

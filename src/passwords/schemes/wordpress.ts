@@ -10,7 +10,7 @@ export const wordpressBcryptScheme: PasswordScheme = {
   id: ID,
   blocking: false,
   identify: ({ hash }) => /^\$wp\$2[aby]\$/.test(hash),
-  verify: (password, { hash }, ctx) => {
+  verify: async (password, { hash }, ctx) => {
     const parts = parseBcryptFor(ID, hash.slice(3), ['a', 'b', 'y']);
     const prehash = Buffer.from(hmac('sha384', Buffer.from('wp-sha384'), password).toString('base64'), 'latin1');
     return verifyBcryptParts(ID, prehash, parts, ctx);

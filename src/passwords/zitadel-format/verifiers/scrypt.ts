@@ -25,7 +25,7 @@ export const scryptVerifier: ZitadelVerifierSpec = {
         above('ln', logN, b.scryptMaxLogN) ??
         above('r', r, b.scryptMaxR) ??
         above('p', p, b.scryptMaxP) ??
-        above('memory (MiB)', scryptMemoryBytes({ logN, r, p }) / 2 ** 20, b.scryptMaxMemoryMiB),
+        above('memory (MiB)', scryptMemoryBytes({ logN, r }) / 2 ** 20, b.scryptMaxMemoryMiB),
       async verify(password) {
         if (logN < 1 || r < 1 || p < 1) return false;
         try {
