@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-
-/** The demo users table, seeded into the legacy database the demo uses. */
-export const DEMO_TABLE = 'legacy_demo_users';
+import { DEMO_SCHEMES, DEMO_TABLE } from '../legacy/demo-seed.js';
 
 /** The path of the built-in page that plays the relying party in demo mode. */
 export const DEMO_CALLBACK_PATH = '/demo/callback';
@@ -43,7 +41,7 @@ export function demoConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
         locale: 'locale',
       },
       disabledWhen: 'active = false',
-      passwords: { schemes: ['bcrypt', 'argon2id', 'argon2i'] },
+      passwords: { schemes: DEMO_SCHEMES, options: { saltOrder: 'salt+password' } },
     },
     oidc: {
       clients: [

@@ -1,7 +1,10 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
-import { DEMO_TABLE } from '../config/demo.js';
+import { writeDjangoPbkdf2, writeLdapSsha, writePhpass, writeSaltedSha256, writeSha512Crypt } from '../passwords/index.js';
 import type { Queryable } from '../store/database.js';
+
+/** The demo users table, seeded into the bridge database. */
+export const DEMO_TABLE = 'legacy_demo_users';
 
 export interface DemoUser {
   readonly username: string;
@@ -27,23 +30,38 @@ interface SeedRow {
 // bcrypt as PHP writes it ($2y$); the bcrypt package writes $2b$, the same algorithm.
 const bcryptPhp = async (password: string) => ({ hash: (await bcrypt.hash(password, 10)).replace(/^\$2b\$/, '$2y$') });
 
+const argon2 = (algorithm: 1 | 2, memoryCost: number, timeCost: number) => async (password: string) => ({
+  hash: await argon2Hash(password, { algorithm, memoryCost, timeCost, parallelism: 1 }),
+});
+const sync = (write: (password: string) => string) => async (password: string) => ({ hash: write(password) });
+const person = (username: string, firstName: string | null, lastName: string | null, displayName: string | null) => ({
+  username,
+  email: `${username}@example.com`,
+  firstName,
+  lastName,
+  displayName,
+  active: true,
+});
+
 const ROWS: readonly SeedRow[] = [
-  { username: 'alice', email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell', displayName: 'Alice Liddell', active: true, password: 'wonderland', format: 'bcrypt', note: 'bcrypt $2y$ (PHP, Laravel)', store: bcryptPhp },
-  {
-    username: 'bob', email: 'bob@example.com', firstName: 'Bob', lastName: 'Builder', displayName: null, active: true, password: 'can-we-fix-it', format: 'argon2id', note: 'argon2id (PHP 7.3+, Symfony)',
-    store: async (password) => ({ hash: await argon2Hash(password, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 }) }),
-  },
-  {
-    username: 'dave', email: 'dave@example.com', firstName: null, lastName: null, displayName: 'Dave', active: true, password: 'daisy-daisy', format: 'argon2i', note: 'argon2i; no first or last name (fallbacks apply)',
-    store: async (password) => ({ hash: await argon2Hash(password, { algorithm: 1, memoryCost: 8192, timeCost: 3, parallelism: 1 }) }),
-  },
-  { username: 'carol', email: 'carol@example.com', firstName: 'Carol', lastName: 'Danvers', displayName: 'Carol Danvers', active: false, password: 'higher-further', format: 'bcrypt', note: 'disabled account: login always fails', store: bcryptPhp },
+  { ...person('alice', 'Alice', 'Liddell', 'Alice Liddell'), password: 'wonderland', format: 'bcrypt', note: 'bcrypt $2y$ (PHP, Laravel)', store: bcryptPhp },
+  { ...person('bob', 'Bob', 'Builder', null), password: 'can-we-fix-it', format: 'argon2id', note: 'argon2id (PHP 7.3+, Symfony)', store: argon2(2, 19456, 2) },
+  { ...person('dave', null, null, 'Dave'), password: 'daisy-daisy', format: 'argon2i', note: 'argon2i; no first or last name (fallbacks apply)', store: argon2(1, 8192, 3) },
+  { ...person('wendy', 'Wendy', 'Press', 'Wendy Press'), password: 'hello-world', format: 'phpass', note: 'phpass $P$ (WordPress before 6.8)', store: sync((p) => writePhpass(p)) },
+  { ...person('grace', 'Grace', 'Hopper', 'Grace Hopper'), password: 'cobol-1959', format: 'django-pbkdf2-sha256', note: 'Django pbkdf2_sha256$ (re-encoded for ZITADEL)', store: (p) => writeDjangoPbkdf2(p).then((hash) => ({ hash })) },
+  { ...person('linus', 'Linus', 'Directory', null), password: 'cn=admin', format: 'ldap-ssha', note: 'OpenLDAP {SSHA}', store: sync(writeLdapSsha) },
+  { ...person('sam', 'Sam', 'Salt', 'Sam Salt'), password: 'pinch-of-salt', format: 'sha256-salted', note: 'sha256(salt+password), salt in its own column', store: async (p) => writeSaltedSha256(p) },
+  { ...person('tux', 'Tux', 'Penguin', null), password: 'etc-shadow', format: 'sha512-crypt', note: 'sha512-crypt $6$ (/etc/shadow)', store: sync(writeSha512Crypt) },
+  { ...person('carol', 'Carol', 'Danvers', 'Carol Danvers'), active: false, password: 'higher-further', format: 'bcrypt', note: 'disabled account: login always fails', store: bcryptPhp },
 ];
+
+/** The hash formats the demo table holds, for the demo configuration. */
+export const DEMO_SCHEMES = [...new Set(ROWS.map((row) => row.format))];
 
 /** The demo users and their passwords, as printed at start-up and listed in the README. */
 export const DEMO_USERS: readonly DemoUser[] = ROWS.map(({ username, password, format, note }) => ({ username, password, format, note }));
 
-/** Create and fill the demo users table unless it exists already. */
+/** Create the demo users table if needed and add the demo users it lacks. */
 export async function seedDemoUsers(db: Queryable): Promise<boolean> {
   await db.query(`CREATE TABLE IF NOT EXISTS ${DEMO_TABLE} (
     id serial PRIMARY KEY,
@@ -59,9 +77,11 @@ export async function seedDemoUsers(db: Queryable): Promise<boolean> {
     salt text,
     active boolean NOT NULL DEFAULT true
   )`);
-  const { rows } = await db.query<{ count: string }>(`SELECT count(*) AS count FROM ${DEMO_TABLE}`);
-  if (Number(rows[0]?.count) > 0) return false;
-  for (const row of ROWS) {
+  // Users added to the demo since the table was created are filled in; existing rows stay as they are.
+  const { rows } = await db.query<{ username: string }>(`SELECT username FROM ${DEMO_TABLE}`);
+  const present = new Set(rows.map((row) => row.username));
+  const missing = ROWS.filter((row) => !present.has(row.username));
+  for (const row of missing) {
     const stored = await row.store(row.password);
     await db.query(
       `INSERT INTO ${DEMO_TABLE} (username, email, first_name, last_name, display_name, locale, password_hash, salt, active)
@@ -69,5 +89,5 @@ export async function seedDemoUsers(db: Queryable): Promise<boolean> {
       [row.username, row.email, row.firstName, row.lastName, row.displayName, stored.hash, stored.salt ?? null, row.active],
     );
   }
-  return true;
+  return missing.length > 0;
 }

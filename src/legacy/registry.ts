@@ -1,6 +1,7 @@
 import type { LegacyConfig } from '../config/schema.js';
 import type { Queryable } from '../store/database.js';
 import type { LegacyDirectory } from './directory.js';
+import { createMysqlDirectory } from './mysql.js';
 import { createPostgresDirectory } from './postgres.js';
 
 /** Opens a legacy directory for a connection URL; one entry per database family. */
@@ -9,6 +10,8 @@ type DirectoryFactory = (config: LegacyConfig) => Promise<LegacyDirectory>;
 const factories: ReadonlyMap<string, DirectoryFactory> = new Map<string, DirectoryFactory>([
   ['postgres:', async (config) => createPostgresDirectory(config)],
   ['postgresql:', async (config) => createPostgresDirectory(config)],
+  ['mysql:', async (config) => createMysqlDirectory(config)],
+  ['mariadb:', async (config) => createMysqlDirectory(config)],
 ]);
 
 export function supportedProtocols(): string[] {

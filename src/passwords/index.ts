@@ -41,3 +41,4 @@ export {
   type ZitadelLimits,
   type ZitadelVerifier,
 } from './zitadel-format/index.js';
+export { writeDjangoPbkdf2, writeLdapSsha, writePhpass, writeSaltedSha256, writeSha512Crypt } from './legacy-writers.js';

@@ -88,7 +88,7 @@ export function demoClientRoutes(issuer: string, demoClient: ClientConfig, users
           html`The bridge authenticated <strong>${String(userinfo.preferred_username ?? idToken!.sub)}</strong> against the legacy table.`,
           html`<h2>ID token claims</h2><pre>${JSON.stringify(idToken, null, 2)}</pre>
 <h2>Userinfo</h2><pre>${JSON.stringify(userinfo, null, 2)}</pre>
-<p><a href="/demo">Try another user</a></p>`,
+<p><a href="${client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: joinUrl(issuer, '/demo') }).href}">Sign out and try another user</a></p>`,
         ),
       );
     } catch (error) {

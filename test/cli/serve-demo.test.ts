@@ -46,6 +46,14 @@ test('serve without configuration runs the demo on the embedded database, and a 
   t.regex(text, /&quot;given_name&quot;: &quot;Alice&quot;/);
   t.regex(text, /&quot;email_verified&quot;: true/);
 
+  // A user from another legacy product (WordPress phpass) signs in the same way.
+  const other = new Browser(issuer);
+  const second = await other.follow(await other.get(`${issuer}/demo/start`));
+  const secondForm = formOf(await second.response.text(), '/login');
+  const back = await other.follow(await other.post(new URL(secondForm.action, issuer), { ...secondForm.fields, login: 'wendy', password: 'hello-world' }));
+  t.is(back.leftTo?.pathname, '/demo/callback');
+  t.regex(await (await other.get(back.leftTo!)).text(), /&quot;family_name&quot;: &quot;Press&quot;/);
+
   child.kill('SIGTERM');
   t.is(await exited, 0);
   t.false(output.includes('wonderland"'), 'no password in the logs');
