@@ -28,7 +28,7 @@ export const CLAIM_COLUMNS = [
 ] as const;
 
 export function buildConfigSchema(env: NodeJS.ProcessEnv) {
-  const secret = secretSchema(env);
+  const secret = secretSchema({ env });
 
   const client = z
     .object({

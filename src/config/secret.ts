@@ -30,23 +30,32 @@ export class Secret {
   }
 }
 
+export interface SecretSchemaOptions {
+  /** Where `{ env: NAME }` is read; the process environment by default. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Accept an empty secret (some products' default secret is ""). */
+  readonly allowEmpty?: boolean;
+}
+
 /**
  * A secret in the configuration: a literal string (discouraged outside development), `{ env: NAME }` to
- * read an environment variable, or `{ file: PATH }` to read a file (trailing newline removed), as Docker
- * and Kubernetes secrets are mounted.
+ * read an environment variable, or `{ file: PATH }` to read a file (one trailing newline removed), as
+ * Docker and Kubernetes secrets are mounted. An already parsed `Secret` passes through.
  */
-export function secretSchema(env: NodeJS.ProcessEnv) {
+export function secretSchema({ env = process.env, allowEmpty = false }: SecretSchemaOptions = {}) {
   return z
     .union([
-      z.string().min(1),
+      allowEmpty ? z.string() : z.string().min(1),
       z.object({ env: z.string().min(1).describe('Name of the environment variable holding the secret.') }).strict(),
       z.object({ file: z.string().min(1).describe('Path of a file holding the secret.') }).strict(),
+      z.instanceof(Secret),
     ])
     .transform((source, ctx) => {
+      if (source instanceof Secret) return source;
       if (typeof source === 'string') return new Secret(source);
       if ('env' in source) {
         const value = env[source.env];
-        if (!value) {
+        if (value === undefined || (value === '' && !allowEmpty)) {
           ctx.addIssue({ code: 'custom', message: `environment variable ${source.env} is not set or empty` });
           return z.NEVER;
         }
@@ -54,10 +63,10 @@ export function secretSchema(env: NodeJS.ProcessEnv) {
       }
       try {
         const value = readFileSync(source.file, 'utf8').replace(/\r?\n$/, '');
-        if (!value) throw new Error('the file is empty');
+        if (!value && !allowEmpty) throw new Error('the file is empty');
         return new Secret(value);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `cannot read secret file ${source.file}: ${(error as Error).message}` });
+        ctx.addIssue({ code: 'custom', message: `cannot read secret file ${source.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
         return z.NEVER;
       }
     });

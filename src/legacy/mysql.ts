@@ -17,6 +17,9 @@ export const mysqlDialect: SqlDialect = {
   exactEquals: (column, placeholder) => `${column} = ${placeholder} COLLATE utf8mb4_bin`,
 };
 
+/** What execute() binds; the shared code passes strings, numbers and null. */
+type ExecuteValues = Parameters<mysql.PoolConnection['execute']>[1];
+
 const TEMPORAL = new Set(['DATE', 'DATETIME', 'DATETIME2', 'TIMESTAMP', 'TIMESTAMP2', 'NEWDATE']);
 
 // Dates stay text (no time-zone conversion); MySQL's zero date ('0000-00-00 …') is its old NULL, not a date.
@@ -86,7 +89,7 @@ export function createMysqlDirectory(config: LegacyConfig): LegacyDirectory {
         // (query() with values) escapes with backslashes, which NO_BACKSLASH_ESCAPES turns into an injection,
         // and it rewrites every `?`, even one inside a string literal of an explicit query. LIMIT ? takes the
         // number as a bound integer parameter on MariaDB 10.11 and MySQL 8.
-        const [rows] = await within(conn.execute<RowDataPacket[]>(sql, [...params]), config.queryTimeoutMs, 'legacy database query');
+        const [rows] = await within(conn.execute<RowDataPacket[]>(sql, [...params] as ExecuteValues), config.queryTimeoutMs, 'legacy database query');
         return rows;
       } catch (error) {
         reusable = isStatementError(error);

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { secretSchema as secretOf } from '../config/secret.js';
 import { DEFAULT_BOUNDS } from './bounds.js';
 import { schemeIds } from './registry.js';
 import type { SchemeOptions } from './scheme.js';
-import { secretSchema } from './secret.js';
 import { DEFAULT_ZITADEL_LIMITS, ZITADEL_VERIFIERS } from './zitadel-format/limits.js';
+
+// Empty secrets are real here: Spring's encoders default to "".
+const secretSchema = secretOf({ allowEmpty: true });
 
 /**
  * Configuration of password checking for one legacy source (`legacy.passwords`) and of the hand-off of
