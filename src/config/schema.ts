@@ -72,16 +72,16 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .describe('Columns a user may type to sign in (each is tried; two different rows matching is a failed login).'),
       passwordHash: z.string().min(1).default('password_hash').describe('Column holding the password hash.'),
       salt: z.string().min(1).optional().describe('Column holding a separate salt, for salted-digest formats.'),
-      email: z.string().optional(),
+      email: z.string().optional().describe('Email address.'),
       emailVerified: z.string().optional().describe('Boolean-ish column (true/1/yes/t or a non-null timestamp).'),
-      givenName: z.string().optional(),
-      familyName: z.string().optional(),
-      name: z.string().optional(),
-      nickname: z.string().optional(),
-      preferredUsername: z.string().optional(),
-      phoneNumber: z.string().optional(),
-      phoneNumberVerified: z.string().optional(),
-      locale: z.string().optional(),
+      givenName: z.string().optional().describe('First name (given_name).'),
+      familyName: z.string().optional().describe('Last name (family_name).'),
+      name: z.string().optional().describe('Display name; split into given and family name when those are missing.'),
+      nickname: z.string().optional().describe('Nickname.'),
+      preferredUsername: z.string().optional().describe('Username ZITADEL uses for the new user (it falls back to the email).'),
+      phoneNumber: z.string().optional().describe('Phone number.'),
+      phoneNumberVerified: z.string().optional().describe('Boolean-ish column: phone number verified.'),
+      locale: z.string().optional().describe('Preferred language (e.g. en, de-CH).'),
     })
     .strict()
     .describe('Which legacy column holds what. In table mode these are column names; with `queries` they are the names of the result columns.');
@@ -92,8 +92,8 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .string()
         .optional()
         .describe('Connection URL of the legacy database: postgres://… or mysql://… (env LEGACY_DATABASE_URL). A read-only role suffices.'),
-      poolSize: z.number().int().min(1).max(100).default(10),
-      connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+      poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the legacy database per bridge process.'),
+      connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('Give up connecting to the legacy database after this long.'),
       queryTimeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('A query slower than this fails the login with "temporarily unavailable".'),
       table: identifier.default('users').describe('Users table (table mode).'),
       columns: columns.prefault({}),
@@ -132,12 +132,12 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
 
   const ttl = z
     .object({
-      session: z.number().int().min(60).default(14 * 24 * 3600),
-      interaction: z.number().int().min(60).default(3600),
-      authorizationCode: z.number().int().min(10).max(600).default(60),
-      accessToken: z.number().int().min(60).default(3600),
-      idToken: z.number().int().min(60).default(3600),
-      grant: z.number().int().min(60).default(14 * 24 * 3600),
+      session: z.number().int().min(60).default(14 * 24 * 3600).describe('The bridge session (single sign-on for the next ZITADEL login of the browser).'),
+      interaction: z.number().int().min(60).default(3600).describe('How long a login page stays usable.'),
+      authorizationCode: z.number().int().min(10).max(600).default(60).describe('Authorization codes (ZITADEL redeems them at once).'),
+      accessToken: z.number().int().min(60).default(3600).describe('Access tokens (userinfo).'),
+      idToken: z.number().int().min(60).default(3600).describe('ID tokens.'),
+      grant: z.number().int().min(60).default(14 * 24 * 3600).describe('Grants (what a client was allowed).'),
     })
     .strict()
     .describe('Lifetimes in seconds.');
@@ -150,8 +150,8 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
       demo: z.boolean().default(false).describe('Seed and use the demo legacy users table in the bridge database.'),
       server: z
         .object({
-          host: z.string().default('0.0.0.0'),
-          port: z.number().int().min(0).max(65535).default(3000),
+          host: z.string().default('0.0.0.0').describe('Address to listen on (env HOST).'),
+          port: z.number().int().min(0).max(65535).default(3000).describe('Port to listen on (env PORT).'),
           trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers (set behind a reverse proxy).'),
           maxFormBytes: z.number().int().min(1024).max(1_048_576).default(16_384).describe('Largest accepted login form body.'),
         })
@@ -161,7 +161,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .object({
           url: z.string().optional().describe('PostgreSQL URL of the bridge database (env DATABASE_URL). Unset: embedded database in dataDir.'),
           dataDir: z.string().default('.data/bridge').describe('Folder of the embedded database.'),
-          poolSize: z.number().int().min(1).max(100).default(10),
+          poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the bridge database server per process.'),
         })
         .strict()
         .prefault({}),
@@ -186,7 +186,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
             .object({
               maxFailures: z.number().int().min(1).default(10).describe('Failed logins per login name within the window before it is locked.'),
               maxFailuresPerAddress: z.number().int().min(1).default(100).describe('Failed logins per client address within the window.'),
-              windowSeconds: z.number().int().min(1).default(900),
+              windowSeconds: z.number().int().min(1).max(86_400).default(900).describe('Length of the counting window; a lock lasts until it ends.'),
             })
             .strict()
             .prefault({}),
@@ -195,7 +195,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .prefault({}),
       handoff: handOffConfigSchema.prefault({}),
       log: z
-        .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+        .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level (env LOG_LEVEL); logs are JSON lines on standard output.') })
         .strict()
         .prefault({}),
     })

@@ -1,0 +1,124 @@
+import test from 'ava';
+import type mysql from 'mysql2/promise';
+import { LegacyUnavailableError } from '../../src/legacy/directory.js';
+import { createMysqlDirectory } from '../../src/legacy/mysql.js';
+import { openLegacyDirectory } from '../../src/legacy/registry.js';
+import type { Queryable } from '../../src/store/database.js';
+import { uniqueTableName } from '../support/databases.js';
+import { dropMysqlTables, LEGACY_MYSQL_URL, mysqlAdmin, mysqlUrlViaPort } from '../support/mysql.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { directoryConformance, legacyConfig, type DirectoryFixture, type FixtureRow } from './conformance.js';
+
+// The table keeps the database's `_ci` collation except for username, which is case-sensitive as in many PHP
+// apps: the suite's explicit query (`username = ?`) expects an exact match. That `caseInsensitiveLogin: false`
+// is exact on a `_ci` column too is checked below.
+async function createTable(admin: mysql.Connection, table: string, rows: readonly FixtureRow[]): Promise<void> {
+  await admin.query(`CREATE TABLE \`${table}\` (
+    id INT PRIMARY KEY, username VARCHAR(191) COLLATE utf8mb4_bin NOT NULL, email VARCHAR(191), email_verified TINYINT(1),
+    first_name VARCHAR(100), last_name VARCHAR(100), phone VARCHAR(50), password_hash VARCHAR(255), salt VARCHAR(64),
+    active TINYINT(1) NOT NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  for (const r of rows) {
+    await admin.execute(`INSERT INTO \`${table}\` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      r.id, r.username, r.email, r.emailVerified, r.firstName, r.lastName, r.phone, r.passwordHash, r.salt, r.active,
+    ]);
+  }
+}
+
+const url = LEGACY_MYSQL_URL;
+if (url) {
+  directoryConformance('mysql', async (): Promise<DirectoryFixture> => {
+    const admin = await mysqlAdmin(url);
+    return {
+      createTable: (table, rows) => createTable(admin, table, rows),
+      dropTable: (table) => dropMysqlTables(admin, table),
+      placeholder: () => '?',
+      openDirectory: async (config) => createMysqlDirectory({ ...config, url }),
+      close: () => admin.end(),
+    };
+  });
+
+  test('[mysql] exact logins on a _ci column, exact BIGINT UNSIGNED keys, zero dates, a mariadb:// URL', async (t) => {
+    const admin = await mysqlAdmin(url);
+    const table = uniqueTableName('mysql_specifics');
+    t.teardown(async () => {
+      await dropMysqlTables(admin, table);
+      await admin.end();
+    });
+    await admin.query(`CREATE TABLE \`${table}\` (id BIGINT UNSIGNED PRIMARY KEY, login VARCHAR(191) NOT NULL, hash VARCHAR(255),
+      verified_at DATETIME NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    // A zero date needs a session that allows it (NO_ZERO_DATE may be on).
+    await admin.query(`SET SESSION sql_mode = ''`);
+    await admin.query(`INSERT INTO \`${table}\` VALUES (1, 'Zoë', 'h1', '0000-00-00 00:00:00'), (9007199254740993, 'big', 'h2', '2020-01-02 03:04:05'),
+      (18446744073709551615, 'max', 'h3', NULL)`);
+    const columns = { id: 'id', login: ['login'], passwordHash: 'hash', emailVerified: 'verified_at' };
+    const noBridgeDatabase = {} as Queryable;
+    const open = (extra: Record<string, unknown>) =>
+      openLegacyDirectory({ ...legacyConfig({ table, columns, ...extra }), url: url.replace(/^mysql:/, 'mariadb:') }, noBridgeDatabase);
+    const exact = await open({ caseInsensitiveLogin: false });
+    const loose = await open({});
+    t.teardown(() => Promise.all([exact.close(), loose.close()]));
+
+    t.is((await exact.findByLogin('Zoë'))?.id, '1');
+    t.is(await exact.findByLogin('zoë'), undefined);
+    t.is(await exact.findByLogin('ZOË'), undefined);
+    t.is((await loose.findByLogin('ZOË'))?.id, '1');
+
+    t.is((await exact.findById('18446744073709551615'))?.id, '18446744073709551615');
+    t.is((await exact.findById('9007199254740993'))?.id, '9007199254740993');
+    for (const id of ['9007199254740992', ' 1', '01', '1e0', '1 OR 1=1', '18446744073709551616']) {
+      t.is(await exact.findById(id), undefined, `id ${id}`);
+    }
+    t.deepEqual((await exact.list({ limit: 10 })).map((u) => u.id), ['1', '9007199254740993', '18446744073709551615']);
+    t.deepEqual((await exact.list({ after: '9007199254740993', limit: 10 })).map((u) => u.id), ['18446744073709551615']);
+
+    // MySQL's zero date is its old NULL: not verified, not "a timestamp, so true".
+    t.is((await exact.findById('1'))?.profile.emailVerified, undefined);
+    t.is((await exact.findById('9007199254740993'))?.profile.emailVerified, true);
+  });
+
+  test('[mysql] an outage or a hung query is LegacyUnavailableError within the timeouts; it recovers', async (t) => {
+    const admin = await mysqlAdmin(url);
+    const table = uniqueTableName('mysql_outage');
+    await admin.query(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, username VARCHAR(100), password_hash VARCHAR(100))`);
+    await admin.query(`INSERT INTO \`${table}\` VALUES (1, 'alice', 'h')`);
+    const target = new URL(url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 3306));
+    await proxy.start();
+    const directory = createMysqlDirectory({
+      ...legacyConfig({
+        columns: { id: 'id', login: ['username'], passwordHash: 'password_hash' },
+        // findById's parameter doubles as seconds to sleep, to hang a query on purpose.
+        queries: {
+          findByLogin: `SELECT id, username, password_hash FROM \`${table}\` WHERE username = ?`,
+          findById: `SELECT id, username, password_hash, SLEEP(?) AS slept FROM \`${table}\` WHERE id = 1`,
+        },
+        poolSize: 1,
+        connectTimeoutMs: 500,
+        queryTimeoutMs: 300,
+      }),
+      url: mysqlUrlViaPort(url, proxy.port),
+    });
+    t.teardown(async () => {
+      await directory.close();
+      await proxy.stop();
+      await dropMysqlTables(admin, table);
+      await admin.end();
+    });
+    t.is((await directory.findByLogin('alice'))?.id, '1');
+
+    await proxy.cut();
+    const started = Date.now();
+    await t.throwsAsync(directory.findByLogin('alice'), { instanceOf: LegacyUnavailableError });
+    await t.throwsAsync(directory.ping(), { instanceOf: LegacyUnavailableError });
+    t.true(Date.now() - started < 3000);
+    await proxy.restore();
+    t.is((await directory.findByLogin('alice'))?.id, '1');
+
+    // A query slower than queryTimeoutMs fails fast, and its connection (the only one) is not reused while busy.
+    const slow = Date.now();
+    await t.throwsAsync(directory.findById('2'), { instanceOf: LegacyUnavailableError });
+    t.true(Date.now() - slow < 1500);
+    t.is((await directory.findByLogin('alice'))?.id, '1');
+    await t.notThrowsAsync(directory.ping());
+  });
+}
