@@ -116,9 +116,12 @@ if (url) {
 
     // A query slower than queryTimeoutMs fails fast, and its connection (the only one) is not reused while busy.
     const slow = Date.now();
-    await t.throwsAsync(directory.findById('2'), { instanceOf: LegacyUnavailableError });
+    await t.throwsAsync(directory.findById('1'), { instanceOf: LegacyUnavailableError });
     t.true(Date.now() - slow < 1500);
     t.is((await directory.findByLogin('alice'))?.id, '1');
     await t.notThrowsAsync(directory.ping());
   });
 }
+
+// AVA fails a file that registers no test at all; without a server this file registers only a skipped one.
+if (!url) test.skip('[mysql] needs LEGACY_MYSQL_URL', () => {});
