@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { handOffConfigSchema, passwordsConfigSchema } from '../passwords/config.js';
+import { zitadelConfigSchema } from '../zitadel/config.js';
 import { secretSchema } from './secret.js';
 
 /**
@@ -100,7 +101,10 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
       caseInsensitiveLogin: z
         .boolean()
         .default(true)
-        .describe('Compare login names with lower() on both sides. An index on lower(column) keeps this fast.'),
+        .describe(
+          'Compare login names case-insensitively (LOWER() on both sides). On PostgreSQL an index on lower(column) keeps this fast; ' +
+            'on MySQL/MariaDB a _ci collation already compares this way, and false compares exactly (utf8mb4_bin).',
+        ),
       disabledWhen: z
         .string()
         .min(1)
@@ -108,13 +112,28 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .describe('SQL boolean expression over the row that marks a disabled user, e.g. `active = false` or `deleted_at IS NOT NULL`.'),
       queries: z
         .object({
-          findByLogin: z.string().min(1).describe('SQL with one placeholder ($1 / ?) for the typed login name.'),
+          findByLogin: z
+            .string()
+            .min(1)
+            .describe('SQL with one placeholder ($1, or ? on MySQL) for the typed login name; on MySQL use `? IN (user_login, user_email)` to test it against several columns.'),
           findById: z.string().min(1).describe('SQL with one placeholder for the id.'),
-          list: z.string().min(1).optional().describe('SQL with placeholders (after id, limit) returning users ordered by id.'),
+          list: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('SQL with two placeholders, the last id of the previous page (NULL on the first) and the page size, returning users ordered by id.'),
         })
         .strict()
         .optional()
         .describe('Explicit queries instead of table mode. Result columns are named as in `columns`; add a boolean `disabled` column if needed.'),
+      markMigrated: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'SQL run against the legacy database once a user is migrated, for legacy apps that redirect migrated users; ' +
+            'placeholders: the legacy id, then the ZITADEL user id ($1, $2 or ?, ?). Needs write access to what it changes.',
+        ),
       passwords: passwordsConfigSchema.prefault({}),
     })
     .strict();
@@ -194,6 +213,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .strict()
         .prefault({}),
       handoff: handOffConfigSchema.prefault({}),
+      zitadel: zitadelConfigSchema(env).prefault({}),
       log: z
         .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level (env LOG_LEVEL); logs are JSON lines on standard output.') })
         .strict()

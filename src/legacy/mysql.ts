@@ -102,14 +102,5 @@ export function createMysqlDirectory(config: LegacyConfig): LegacyDirectory {
     close: () => pool.end(),
   };
 
-  const directory = createSqlDirectory(config, mysqlDialect, connection);
-  return {
-    ...directory,
-    // MySQL compares an integer key with a text parameter as numbers: '1 OR 1=1', ' 1' and '01' all find id 1
-    // (with a warning, not an error). `sub` is exact, so only the row whose key reads back as `id` counts.
-    async findById(id) {
-      const user = await directory.findById(id);
-      return user?.id === id ? user : undefined;
-    },
-  };
+  return createSqlDirectory(config, mysqlDialect, connection);
 }

@@ -100,7 +100,10 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
     async findById(id) {
       if (id.length === 0 || id.length > 255) return undefined;
       const rows = await run(statements.findById.sql, statements.findById.params(id));
-      return rows?.[0] ? toUser(rows[0]) : undefined;
+      const user = rows?.[0] ? toUser(rows[0]) : undefined;
+      // Databases convert text to a numeric key ('01', ' 1', MySQL even '1 OR 1=1' → 1); `sub` is exact,
+      // so only the row whose key reads back as the id asked for counts.
+      return user?.id === id ? user : undefined;
     },
     async list({ after, limit }: ListOptions) {
       if (config.queries && !config.queries.list) {

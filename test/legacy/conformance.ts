@@ -95,7 +95,9 @@ export function directoryConformance(family: string, fixture: () => Promise<Dire
     const strict = await f.openDirectory(legacyConfig({ table, columns: COLUMNS, caseInsensitiveLogin: false }));
     try {
       t.is(await strict.findByLogin('ALICE'), undefined);
+      t.is(await strict.findByLogin('Alice@Example.com'), undefined);
       t.is((await strict.findByLogin('alice'))?.id, '1');
+      t.is((await strict.findByLogin('BOB@Example.com'))?.id, '2');
     } finally {
       await strict.close();
     }
@@ -139,7 +141,7 @@ export function directoryConformance(family: string, fixture: () => Promise<Dire
     for (const login of ['nobody', '', "' OR '1'='1", 'alice\' --', 'x'.repeat(5000), '%', '_', 'alice%']) {
       t.is(await directory.findByLogin(login), undefined, `login ${login.slice(0, 20)}`);
     }
-    for (const id of ['999', 'abc', '', '1 OR 1=1', '-1', '1.5', 'x'.repeat(1000)]) {
+    for (const id of ['999', 'abc', '', '1 OR 1=1', '-1', '1.5', ' 1', '01', '1 ', 'x'.repeat(1000)]) {
       t.is(await directory.findById(id), undefined, `id ${id.slice(0, 20)}`);
     }
     t.is((await directory.findById('10'))?.id, '10');
