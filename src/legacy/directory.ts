@@ -36,6 +36,11 @@ export interface LegacyDirectory {
   findById(id: string): Promise<LegacyUser | undefined>;
   /** Users in id order, for batch migration. */
   list(options: ListOptions): Promise<LegacyUser[]>;
+  /**
+   * Run the configured "flag as migrated" statement (legacy apps that redirect migrated users read it).
+   * Absent when none is configured.
+   */
+  markMigrated?(id: string, zitadelUserId: string | null): Promise<void>;
   /** Throws `LegacyUnavailableError` unless the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -90,6 +90,17 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
     }
   }
 
+  /** The flag statement gets as many parameters as it has placeholders: the legacy id, then the ZITADEL id. */
+  async function flag(sql: string, id: string, zitadelUserId: string | null): Promise<void> {
+    const used =
+      dialect.placeholder(1) === '?' ? (sql.match(/\?/g) ?? []).length : Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+    try {
+      await connection.query(sql, [id, zitadelUserId].slice(0, Math.min(used, 2)));
+    } catch (error) {
+      throw new LegacyUnavailableError(`flagging a legacy user as migrated failed: ${describeError(error)}`, { cause: error });
+    }
+  }
+
   return {
     async findByLogin(login) {
       if (login.length === 0 || login.length > 320) return undefined;
@@ -114,6 +125,7 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
       const rows = (await run(statement.sql, params)) ?? [];
       return rows.map(toUser);
     },
+    ...(config.markMigrated ? { markMigrated: (id: string, zitadelUserId: string | null) => flag(config.markMigrated!, id, zitadelUserId) } : {}),
     async ping() {
       await run('SELECT 1', []);
     },

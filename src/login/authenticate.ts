@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { LegacyDirectory, LegacyUser } from '../legacy/directory.js';
-import type { PasswordChecker } from '../passwords/index.js';
+import type { PasswordChecker, VerifiedAs, VerifyResult } from '../passwords/index.js';
 
 export type LoginOutcome =
-  | { readonly ok: true; readonly user: LegacyUser; readonly scheme: string }
+  | { readonly ok: true; readonly user: LegacyUser; readonly scheme: string; readonly verified: VerifiedAs }
   | { readonly ok: false; readonly reason: 'unknown-user' | 'no-password' | 'wrong-password' | 'disabled' | 'bad-stored-hash' };
 
 /** Error codes of stored-hash problems: the login fails like any other, and the operator is told. */
@@ -27,7 +27,7 @@ export class Authenticator {
       await this.passwords.verifyDummy(password);
       return { ok: false, reason: user ? 'no-password' : 'unknown-user' };
     }
-    let result: { ok: boolean; scheme: string };
+    let result: VerifyResult;
     try {
       result = await this.passwords.verify(password, user.credential);
     } catch (error) {
@@ -39,6 +39,6 @@ export class Authenticator {
     if (!result.ok) return { ok: false, reason: 'wrong-password' };
     // Checked after the password, so a disabled account answers like a wrong password in time and words.
     if (user.disabled) return { ok: false, reason: 'disabled' };
-    return { ok: true, user, scheme: result.scheme };
+    return { ok: true, user, scheme: result.scheme, verified: result.legacyCharset ? { legacyCharset: result.legacyCharset } : {} };
   }
 }

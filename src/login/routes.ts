@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import Provider, { errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { LegacyUser } from '../legacy/directory.js';
+import type { VerifiedAs } from '../passwords/index.js';
 import { interactionPath, INTERACTION_PREFIX } from '../oidc/paths.js';
 import type { Authenticator, LoginOutcome } from './authenticate.js';
 import type { CsrfTokens } from './csrf.js';
@@ -12,7 +13,13 @@ import type { LoginThrottle } from './throttle.js';
 import { consentPage, loginPage, messagePage, type PageOptions } from './views.js';
 
 /** Told about every successful legacy login, before the user is sent back (migration hooks in here). */
-export type LoginListener = (event: { readonly user: LegacyUser; readonly password: string; readonly scheme: string; readonly clientId: string }) => Promise<void>;
+export type LoginListener = (event: {
+  readonly user: LegacyUser;
+  readonly password: string;
+  readonly scheme: string;
+  readonly verified: VerifiedAs;
+  readonly clientId: string;
+}) => Promise<void>;
 
 export interface LoginRoutesDependencies {
   readonly provider: Provider;
@@ -142,7 +149,7 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
     }
     deps.onOutcome?.('success');
     if (throttle.failedBefore) await deps.throttle.recordSuccess(login, address);
-    await deps.afterLogin?.({ user: outcome.user, password, scheme: outcome.scheme, clientId: String(params.client_id) });
+    await deps.afterLogin?.({ user: outcome.user, password, scheme: outcome.scheme, verified: outcome.verified, clientId: String(params.client_id) });
     deps.logger.info({ userId: outcome.user.id, scheme: outcome.scheme, client: params.client_id }, 'login succeeded');
     await provider.interactionFinished(
       ctx.req,

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import type { Database, Queryable } from '../store/database.js';
+import type { SealedBox } from './sealed-box.js';
+
+export type LedgerState = 'seen' | 'migrated' | 'failed';
+export type MigrationMethod = 'hook' | 'provision' | 'actions-v1' | 'batch';
+export type HandOffKind = 'native' | 'reencoded' | 'rehash' | 'none';
+
+export interface LedgerEntry {
+  readonly legacyId: string;
+  readonly state: LedgerState;
+  readonly method: MigrationMethod | null;
+  readonly zitadelUserId: string | null;
+  readonly handoff: HandOffKind | null;
+  readonly hasPendingHash: boolean;
+  readonly failureReason: string | null;
+  readonly attempts: number;
+  readonly logins: number;
+  readonly firstSeenAt: Date;
+  readonly lastLoginAt: Date | null;
+  readonly migratedAt: Date | null;
+}
+
+export interface LedgerCounts {
+  readonly seen: number;
+  readonly migrated: number;
+  readonly failed: number;
+  readonly total: number;
+  /** Hand-off hashes waiting for ZITADEL (sealed, erased when delivered or expired). */
+  readonly pendingHashes: number;
+}
+
+interface Row {
+  legacy_id: string;
+  state: LedgerState;
+  method: MigrationMethod | null;
+  zitadel_user_id: string | null;
+  handoff: HandOffKind | null;
+  pending_hash: string | null;
+  pending_expires_at: Date | null;
+  released_token: string | null;
+  failure_reason: string | null;
+  attempts: number;
+  logins: number;
+  first_seen_at: Date;
+  last_login_at: Date | null;
+  migrated_at: Date | null;
+}
+
+function toEntry(row: Row): LedgerEntry {
+  return {
+    legacyId: row.legacy_id,
+    state: row.state,
+    method: row.method,
+    zitadelUserId: row.zitadel_user_id,
+    handoff: row.handoff,
+    hasPendingHash: row.pending_hash !== null && (row.pending_expires_at === null || row.pending_expires_at > new Date()),
+    failureReason: row.failure_reason,
+    attempts: row.attempts,
+    logins: row.logins,
+    firstSeenAt: row.first_seen_at,
+    lastLoginAt: row.last_login_at,
+    migratedAt: row.migrated_at,
+  };
+}
+
+/** A token is remembered by its digest only. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export type ReleaseOutcome =
+  | { readonly released: true; readonly hash: string | undefined; readonly entry: LedgerEntry }
+  | { readonly released: false; readonly reason: 'unknown-user' | 'stale-login' | 'replayed' };
+
+/**
+ * The ledger of migration, per legacy user. Every state change is one statement or one transaction;
+ * hand-off hashes are stored sealed and only until ZITADEL has them.
+ */
+export class Ledger {
+  constructor(
+    private readonly db: Database,
+    private readonly box: SealedBox,
+  ) {}
+
+  async get(legacyId: string): Promise<LedgerEntry | undefined> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM migration_ledger WHERE legacy_id = $1', [legacyId]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  /**
+   * A successful login at the bridge, with the hash ZITADEL should get for this user (if any), kept for
+   * `pendingTtlSeconds`. A migrated user stays migrated; a failed one gets a new chance.
+   */
+  async recordLogin(legacyId: string, handoff: { kind: HandOffKind; hash: string | null; reason?: string }, pendingTtlSeconds: number): Promise<LedgerEntry> {
+    const sealed = handoff.hash === null ? null : this.box.seal(handoff.hash);
+    const expires = sealed ? new Date(Date.now() + pendingTtlSeconds * 1000) : null;
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO migration_ledger (legacy_id, state, handoff, pending_hash, pending_expires_at, failure_reason, logins, last_login_at)
+       VALUES ($1, 'seen', $2, $3, $4, $5, 1, now())
+       ON CONFLICT (legacy_id) DO UPDATE SET
+         state = CASE WHEN migration_ledger.state = 'migrated' THEN 'migrated' ELSE 'seen' END,
+         handoff = excluded.handoff,
+         pending_hash = excluded.pending_hash,
+         pending_expires_at = excluded.pending_expires_at,
+         failure_reason = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.failure_reason ELSE excluded.failure_reason END,
+         logins = migration_ledger.logins + 1,
+         last_login_at = now(),
+         updated_at = now()
+       RETURNING *`,
+      [legacyId, handoff.kind, sealed, expires, handoff.kind === 'none' ? (handoff.reason ?? null) : null],
+    );
+    return toEntry(rows[0]!);
+  }
+
+  /** The pending hand-off hash, if one is stored and not expired. */
+  async pendingHash(legacyId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<Pick<Row, 'pending_hash'>>(
+      'SELECT pending_hash FROM migration_ledger WHERE legacy_id = $1 AND pending_hash IS NOT NULL AND pending_expires_at > now()',
+      [legacyId],
+    );
+    const sealed = rows[0]?.pending_hash;
+    return sealed ? this.box.open(sealed) : undefined;
+  }
+
+  /**
+   * For the post-login hook: release the pending hash once per access token, only after a login at most
+   * `maxLoginAgeSeconds` old, and mark the user migrated — all in one transaction.
+   */
+  async releaseForHook(legacyId: string, token: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
+    const digest = tokenDigest(token);
+    return this.db.transaction(async (tx) => {
+      const row = await this.#lock(tx, legacyId);
+      if (!row || !row.last_login_at) return { released: false, reason: 'unknown-user' };
+      if (row.last_login_at.getTime() < Date.now() - maxLoginAgeSeconds * 1000) return { released: false, reason: 'stale-login' };
+      if (row.released_token === digest) return { released: false, reason: 'replayed' };
+      const fresh = row.pending_hash && row.pending_expires_at && row.pending_expires_at > new Date() ? this.box.open(row.pending_hash) : undefined;
+      const { rows } = await tx.query<Row>(
+        `UPDATE migration_ledger SET state = 'migrated', method = COALESCE(method, 'hook'), released_token = $2,
+           pending_hash = NULL, pending_expires_at = NULL, failure_reason = NULL,
+           migrated_at = COALESCE(migrated_at, now()), updated_at = now()
+         WHERE legacy_id = $1 RETURNING *`,
+        [legacyId, digest],
+      );
+      return { released: true, hash: fresh, entry: toEntry(rows[0]!) };
+    });
+  }
+
+  /** ZITADEL has the user (and its password, if there was one to give): erase the pending hash. */
+  async markMigrated(legacyId: string, method: MigrationMethod, zitadelUserId: string | null): Promise<LedgerEntry> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO migration_ledger (legacy_id, state, method, zitadel_user_id, migrated_at)
+       VALUES ($1, 'migrated', $2, $3, now())
+       ON CONFLICT (legacy_id) DO UPDATE SET state = 'migrated', method = excluded.method,
+         zitadel_user_id = COALESCE(excluded.zitadel_user_id, migration_ledger.zitadel_user_id),
+         pending_hash = NULL, pending_expires_at = NULL, failure_reason = NULL,
+         migrated_at = COALESCE(migration_ledger.migrated_at, now()), updated_at = now()
+       RETURNING *`,
+      [legacyId, method, zitadelUserId],
+    );
+    return toEntry(rows[0]!);
+  }
+
+  /** A hand-off attempt failed (ZITADEL down, refused …); the pending hash stays for a retry. */
+  async markFailed(legacyId: string, method: MigrationMethod, reason: string, zitadelUserId: string | null = null): Promise<LedgerEntry> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO migration_ledger (legacy_id, state, method, zitadel_user_id, failure_reason, attempts)
+       VALUES ($1, 'failed', $2, $3, $4, 1)
+       ON CONFLICT (legacy_id) DO UPDATE SET
+         state = CASE WHEN migration_ledger.state = 'migrated' THEN 'migrated' ELSE 'failed' END,
+         method = excluded.method,
+         zitadel_user_id = COALESCE(excluded.zitadel_user_id, migration_ledger.zitadel_user_id),
+         failure_reason = excluded.failure_reason, attempts = migration_ledger.attempts + 1, updated_at = now()
+       RETURNING *`,
+      [legacyId, method, zitadelUserId, reason.slice(0, 500)],
+    );
+    return toEntry(rows[0]!);
+  }
+
+  async counts(): Promise<LedgerCounts> {
+    const { rows } = await this.db.query<{ state: LedgerState; n: string; pending: string }>(
+      `SELECT state, count(*) AS n, count(*) FILTER (WHERE pending_hash IS NOT NULL AND pending_expires_at > now()) AS pending
+       FROM migration_ledger GROUP BY state`,
+    );
+    const counts = { seen: 0, migrated: 0, failed: 0, total: 0, pendingHashes: 0 };
+    for (const row of rows) {
+      counts[row.state] = Number(row.n);
+      counts.total += Number(row.n);
+      counts.pendingHashes += Number(row.pending);
+    }
+    return counts;
+  }
+
+  /** Users whose hand-off is not complete: failed, or seen with a hash still waiting. In id order, by page. */
+  async unfinished(limit: number, after?: string): Promise<LedgerEntry[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM migration_ledger
+       WHERE (state = 'failed' OR (state = 'seen' AND pending_hash IS NOT NULL AND pending_expires_at > now()))
+         AND legacy_id > $1
+       ORDER BY legacy_id LIMIT $2`,
+      [after ?? '', limit],
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Erase hand-off hashes nobody collected in time. */
+  async erasePendingExpired(): Promise<number> {
+    const result = await this.db.query(
+      'UPDATE migration_ledger SET pending_hash = NULL, pending_expires_at = NULL, updated_at = now() WHERE pending_hash IS NOT NULL AND pending_expires_at <= now()',
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async #lock(tx: Queryable, legacyId: string): Promise<Row | undefined> {
+    const { rows } = await tx.query<Row>('SELECT * FROM migration_ledger WHERE legacy_id = $1 FOR UPDATE', [legacyId]);
+    return rows[0];
+  }
+}

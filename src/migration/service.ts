@@ -1,0 +1,165 @@
+import type { LegacyDirectory, LegacyUser } from '../legacy/directory.js';
+import type { HandOff, HandOffPolicy, PasswordChecker, VerifiedAs } from '../passwords/index.js';
+import type { Logger } from '../server/logger.js';
+import type { ZitadelApi } from '../zitadel/api.js';
+import type { Provisioner } from '../zitadel/provision.js';
+import { zitadelUsername } from '../zitadel/provision.js';
+import type { Ledger, LedgerEntry, MigrationMethod, ReleaseOutcome } from './ledger.js';
+
+export interface MigrationDependencies {
+  readonly ledger: Ledger;
+  readonly handOff: HandOffPolicy;
+  readonly passwords: Pick<PasswordChecker, 'identify'>;
+  readonly directory: LegacyDirectory;
+  readonly logger: Logger;
+  /** How long a hand-off hash made at login may wait for ZITADEL. */
+  readonly pendingTtlSeconds: number;
+  /** What to do for a user ZITADEL got without a password. */
+  readonly withoutHash: 'reset' | 'none';
+  /** Present when ZITADEL's API is configured (provisioning, Actions v1, retry). */
+  readonly api?: ZitadelApi;
+  /** Present when users are created before the redirect. */
+  readonly provisioner?: Provisioner;
+}
+
+export interface LoginEvent {
+  readonly user: LegacyUser;
+  readonly password: string;
+  readonly scheme: string;
+  readonly verified?: VerifiedAs;
+}
+
+export interface RetryReport {
+  readonly attempted: number;
+  readonly completed: number;
+  readonly failed: Array<{ legacyId: string; reason: string }>;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Decides and delivers each user's hand-off: at login (prepare the hash; provision when configured), from
+ * the hook and the Actions v1 endpoint (release it), and on `migrate retry` (finish what failed). The ledger
+ * records every step; ZITADEL calls are idempotent, so repeating any of them never creates a second user.
+ */
+export class MigrationService {
+  constructor(private readonly deps: MigrationDependencies) {}
+
+  /** At a successful login: record it and prepare the hash ZITADEL should get; provision if configured. */
+  async onLogin({ user, password, scheme, verified }: LoginEvent): Promise<void> {
+    const { ledger, logger } = this.deps;
+    let handOff: HandOff;
+    try {
+      handOff = await this.deps.handOff.decide(user.credential!, scheme, password, verified);
+    } catch (error) {
+      handOff = { kind: 'none', hash: null, reason: describe(error) };
+    }
+    const entry = await ledger.recordLogin(user.id, handOff, this.deps.pendingTtlSeconds);
+    logger.info({ userId: user.id, handoff: handOff.kind, state: entry.state }, 'login recorded for migration');
+    if (this.deps.provisioner && entry.state !== 'migrated') await this.#provision(user, handOff.hash ?? undefined);
+  }
+
+  /** For the post-login hook: the hash to hand over (once per token), after a fresh login here. */
+  async releaseForHook(legacyId: string, accessToken: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
+    const outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds);
+    if (outcome.released && !outcome.hash && this.deps.withoutHash === 'reset') {
+      // The user is created without a password; `migrate retry` sends the reset link once it exists.
+      await this.deps.ledger.markFailed(legacyId, 'hook', 'created without a password: password reset to send');
+    }
+    if (outcome.released) await this.#flag(legacyId, null);
+    return outcome;
+  }
+
+  /** For an existing ZITADEL user linked to `legacyId` (Actions v1, retry): set the hash, or send a reset. */
+  async completeExisting(legacyId: string, zitadelUserId: string, method: MigrationMethod): Promise<LedgerEntry> {
+    const api = this.#api();
+    const hash = await this.#handOffHash(legacyId);
+    try {
+      if (hash) await api.setPasswordHash(zitadelUserId, hash);
+      else if (this.deps.withoutHash === 'reset') await api.sendPasswordReset(zitadelUserId);
+    } catch (error) {
+      return this.deps.ledger.markFailed(legacyId, method, describe(error), zitadelUserId);
+    }
+    const entry = await this.deps.ledger.markMigrated(legacyId, method, zitadelUserId);
+    await this.#flag(legacyId, zitadelUserId);
+    return entry;
+  }
+
+  /** Finish hand-offs left failed or pending: ZITADEL was down, the bridge stopped mid-way, a reset is due. */
+  async retry(limit = 1000): Promise<RetryReport> {
+    let attempted = 0;
+    let completed = 0;
+    const failed: Array<{ legacyId: string; reason: string }> = [];
+    let after: string | undefined;
+    while (attempted < limit) {
+      const page = await this.deps.ledger.unfinished(Math.min(limit - attempted, 100), after);
+      if (page.length === 0) break;
+      for (const entry of page) {
+        attempted += 1;
+        const result = await this.#retryOne(entry);
+        if (result.state === 'migrated') completed += 1;
+        else failed.push({ legacyId: entry.legacyId, reason: result.failureReason ?? 'not completed' });
+      }
+      after = page[page.length - 1]!.legacyId;
+    }
+    return { attempted, completed, failed };
+  }
+
+  async #retryOne(entry: LedgerEntry): Promise<LedgerEntry> {
+    const api = this.#api();
+    const user = await this.deps.directory.findById(entry.legacyId);
+    if (!user) return this.deps.ledger.markFailed(entry.legacyId, entry.method ?? 'provision', 'the legacy user no longer exists');
+    let zitadelUserId = entry.zitadelUserId;
+    if (!zitadelUserId) {
+      const username = zitadelUsername(user);
+      const found = username ? await api.findUserByUsername(username).catch(() => undefined) : undefined;
+      if (found && (await api.hasLink(found.userId, user.id).catch(() => false))) zitadelUserId = found.userId;
+    }
+    if (zitadelUserId) return this.completeExisting(user.id, zitadelUserId, entry.method ?? 'provision');
+    if (!this.deps.provisioner) return this.deps.ledger.markFailed(user.id, entry.method ?? 'hook', 'not found in ZITADEL, and provisioning is off');
+    return this.#provision(user, await this.#handOffHash(user.id));
+  }
+
+  async #provision(user: LegacyUser, hash: string | undefined): Promise<LedgerEntry> {
+    const { ledger, logger, provisioner } = this.deps;
+    try {
+      const result = await provisioner!.provision(user, hash);
+      if (!hash && this.deps.withoutHash === 'reset') await this.#api().sendPasswordReset(result.zitadelUserId);
+      const entry = await ledger.markMigrated(user.id, 'provision', result.zitadelUserId);
+      logger.info({ userId: user.id, zitadelUserId: result.zitadelUserId, how: result.how, withPassword: Boolean(hash) }, 'user provisioned in ZITADEL');
+      await this.#flag(user.id, result.zitadelUserId);
+      return entry;
+    } catch (error) {
+      // The login goes on: ZITADEL can auto-create the user, and the hook or `migrate retry` hands the hash over.
+      logger.warn({ userId: user.id, reason: describe(error) }, 'provisioning in ZITADEL failed');
+      return ledger.markFailed(user.id, 'provision', describe(error));
+    }
+  }
+
+  /** The pending hash made at login, else one computed from the stored legacy hash (no password needed). */
+  async #handOffHash(legacyId: string): Promise<string | undefined> {
+    const pending = await this.deps.ledger.pendingHash(legacyId);
+    if (pending) return pending;
+    const user = await this.deps.directory.findById(legacyId);
+    const scheme = user?.credential ? this.deps.passwords.identify(user.credential) : undefined;
+    if (!user?.credential || !scheme) return undefined;
+    const handOff = await this.deps.handOff.decide(user.credential, scheme, undefined);
+    return handOff.hash ?? undefined;
+  }
+
+  async #flag(legacyId: string, zitadelUserId: string | null): Promise<void> {
+    if (!this.deps.directory.markMigrated) return;
+    try {
+      await this.deps.directory.markMigrated(legacyId, zitadelUserId);
+    } catch (error) {
+      this.deps.logger.warn({ userId: legacyId, reason: describe(error) }, 'flagging the legacy user as migrated failed');
+    }
+  }
+
+  #api(): ZitadelApi {
+    if (!this.deps.api) throw new Error('ZITADEL\'s API is not configured (zitadel.url, pat, organizationId, idpId)');
+    return this.deps.api;
+  }
+}

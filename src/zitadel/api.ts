@@ -1,0 +1,152 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { createServerTransport } from '@zitadel/client/node';
+import { createUserServiceClient } from '@zitadel/client/v2';
+import { TextQueryMethod } from '@zitadel/proto/zitadel/object/v2/object_pb.js';
+
+/** The profile a ZITADEL user is created with. */
+export interface NewUser {
+  /** Our `sub`: the legacy id, linked to the bridge's IdP. */
+  readonly legacyId: string;
+  readonly username: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly displayName?: string | undefined;
+  readonly preferredLanguage?: string | undefined;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly phone?: string | undefined;
+  /** A hash in a format ZITADEL imports; undefined creates the user without a password. */
+  readonly hash?: string | undefined;
+  readonly metadata: ReadonlyArray<{ key: string; value: string }>;
+}
+
+export interface ZitadelUserSummary {
+  readonly userId: string;
+  readonly username: string;
+}
+
+/** What the bridge asks of ZITADEL's user API; small, so the provisioning logic reads clearly. */
+export interface ZitadelApi {
+  createUser(user: NewUser): Promise<string>;
+  findUserByUsername(username: string): Promise<ZitadelUserSummary | undefined>;
+  /** Whether the user carries a link to the bridge's IdP with this `sub`. */
+  hasLink(userId: string, legacyId: string): Promise<boolean>;
+  addLink(userId: string, legacyId: string, userName: string): Promise<void>;
+  setPasswordHash(userId: string, hash: string): Promise<void>;
+  sendPasswordReset(userId: string): Promise<void>;
+}
+
+export interface ZitadelApiOptions {
+  readonly url: string;
+  readonly pat: string;
+  readonly organizationId: string;
+  readonly idpId: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+}
+
+/** A call to ZITADEL failed; `retryable` when trying again later may help (unreachable, overloaded). */
+export class ZitadelApiError extends Error {
+  readonly code = 'ZITADEL_API';
+  constructor(
+    message: string,
+    readonly grpcCode: Code,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted, Code.Unknown]);
+
+export function isAlreadyExists(error: unknown): boolean {
+  return error instanceof ZitadelApiError && (error.grpcCode === Code.AlreadyExists || /AlreadyExist/i.test(error.message));
+}
+
+/**
+ * Bounded retries with a short backoff for transient failures; everything else fails at once. Errors carry
+ * ZITADEL's code and message, never the request (it may hold a hash).
+ */
+async function call<T>(what: string, retries: number, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      const connect = ConnectError.from(error);
+      const retryable = TRANSIENT.has(connect.code);
+      if (!retryable || attempt >= retries) throw new ZitadelApiError(`ZITADEL ${what}: ${Code[connect.code]} ${connect.rawMessage}`, connect.code, retryable);
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/** ZITADEL's user API v2 over gRPC, authenticated with the service user's PAT. */
+export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
+  const users = createUserServiceClient(createServerTransport(options.pat, { baseUrl: options.url }));
+  const callOptions = { timeoutMs: options.timeoutMs };
+  const retry = <T>(what: string, work: () => Promise<T>) => call(what, options.retries, work);
+
+  return {
+    async createUser(user) {
+      const response = await retry('CreateUser', () =>
+        users.createUser(
+          {
+            organizationId: options.organizationId,
+            username: user.username,
+            userType: {
+              case: 'human',
+              value: {
+                profile: {
+                  givenName: user.givenName,
+                  familyName: user.familyName,
+                  ...(user.displayName ? { displayName: user.displayName } : {}),
+                  ...(user.preferredLanguage ? { preferredLanguage: user.preferredLanguage } : {}),
+                },
+                email: { email: user.email, verification: user.emailVerified ? { case: 'isVerified', value: true } : { case: 'sendCode', value: {} } },
+                ...(user.phone ? { phone: { phone: user.phone } } : {}),
+                ...(user.hash ? { passwordType: { case: 'hashedPassword', value: { hash: user.hash, changeRequired: false } } } : {}),
+                idpLinks: [{ idpId: options.idpId, userId: user.legacyId, userName: user.username }],
+                metadata: user.metadata.map(({ key, value }) => ({ key, value: Buffer.from(value, 'utf8') })),
+              },
+            },
+          },
+          callOptions,
+        ),
+      );
+      return response.id;
+    },
+
+    async findUserByUsername(username) {
+      const response = await retry('ListUsers', () =>
+        users.listUsers(
+          { queries: [{ query: { case: 'userNameQuery', value: { userName: username, method: TextQueryMethod.EQUALS_IGNORE_CASE } } }] },
+          callOptions,
+        ),
+      );
+      const found = response.result[0];
+      return found ? { userId: found.userId, username: found.username } : undefined;
+    },
+
+    async hasLink(userId, legacyId) {
+      const response = await retry('ListIDPLinks', () => users.listIDPLinks({ userId }, callOptions));
+      return response.result.some((link) => link.idpId === options.idpId && link.userId === legacyId);
+    },
+
+    async addLink(userId, legacyId, userName) {
+      await retry('AddIDPLink', () => users.addIDPLink({ userId, idpLink: { idpId: options.idpId, userId: legacyId, userName } }, callOptions));
+    },
+
+    async setPasswordHash(userId, hash) {
+      await retry('UpdateUser', () =>
+        users.updateUser(
+          { userId, userType: { case: 'human', value: { password: { passwordType: { case: 'hashedPassword', value: { hash, changeRequired: false } } } } } },
+          callOptions,
+        ),
+      );
+    },
+
+    async sendPasswordReset(userId) {
+      await retry('PasswordReset', () => users.passwordReset({ userId, medium: { case: 'sendLink', value: {} } }, callOptions));
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import getRawBody from 'raw-body';
+import type { BridgeConfig } from '../config/schema.js';
+import type { LegacyDirectory } from '../legacy/directory.js';
+import type { MigrationService } from '../migration/service.js';
+import { userClaims } from '../oidc/claims.js';
+import type { Logger } from '../server/logger.js';
+import { creationTargets, withHandOff } from './intent-reply.js';
+import { SIGNATURE_HEADER, verifySignature } from './signature.js';
+
+export const RETRIEVE_INTENT_METHOD = '/zitadel.user.v2.UserService/RetrieveIdentityProviderIntent';
+
+export interface HookDependencies {
+  readonly config: BridgeConfig;
+  readonly provider: Provider;
+  readonly migration: MigrationService;
+  readonly directory: LegacyDirectory;
+  readonly logger: Logger;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Why a call got no hash; logged, never sent back in detail. */
+export type HookDecision =
+  | 'released'
+  | 'not-for-us'
+  | 'already-linked'
+  | 'nothing-to-create'
+  | 'no-token'
+  | 'foreign-token'
+  | 'other-subject'
+  | 'unknown-user'
+  | 'stale-login'
+  | 'replayed';
+
+/**
+ * The Actions v2 target ZITADEL calls on the response of RetrieveIdentityProviderIntent (login v2): when
+ * ZITADEL is about to create a user from the bridge's IdP, the reply adds the user's password hash and
+ * legacy profile. A hash goes out only for a signed call carrying an access token this bridge issued to a
+ * ZITADEL client, unexpired, for the same subject, right after a login here — and only once per token.
+ */
+export function hookRoutes(deps: HookDependencies): Router {
+  const { config, provider, migration, directory, logger } = deps;
+  const hook = config.zitadel.hook;
+  const keys = hook.signingKeys.map((key) => key.reveal());
+  const clients = new Set(config.oidc.clients.map((client) => client.clientId));
+  const router = new Router();
+
+  /** A client error ZITADEL forwards to its caller (the call fails; no user is created). */
+  const refuse = (ctx: Context, status: 400 | 401 | 413, message: string) => {
+    ctx.status = 200;
+    ctx.body = { forwardedStatusCode: status, forwardedErrorMessage: message };
+  };
+  /** An empty body: ZITADEL goes on with its response unchanged. */
+  const unchanged = (ctx: Context, decision: HookDecision, extra: Json = {}) => {
+    logger.info({ decision, ...extra }, 'idp intent hook: no hand-off');
+    ctx.status = 200;
+    ctx.body = '';
+  };
+
+  router.post(hook.path, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      await handle(ctx);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'LEGACY_UNAVAILABLE') throw error;
+      logger.error({ err: error }, 'idp intent hook: legacy directory unavailable');
+      ctx.status = 503;
+      ctx.body = { error: 'temporarily_unavailable' };
+    }
+  });
+
+  async function handle(ctx: Context): Promise<void> {
+    let raw: Buffer;
+    try {
+      raw = await getRawBody(ctx.req, { limit: hook.maxBodyBytes, length: ctx.get('content-length') || undefined });
+    } catch (error) {
+      const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+      refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'request too large' : 'unreadable request');
+      return;
+    }
+    const signature = verifySignature(raw, ctx.get(SIGNATURE_HEADER) || undefined, keys, hook.toleranceSeconds);
+    if (!signature.ok) {
+      logger.warn({ reason: signature.reason }, 'idp intent hook: signature refused');
+      refuse(ctx, 401, 'invalid signature');
+      return;
+    }
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(raw.toString('utf8'));
+    } catch {
+      refuse(ctx, 400, 'invalid JSON');
+      return;
+    }
+    if (!isObject(envelope) || !isObject(envelope.response)) {
+      refuse(ctx, 400, 'no response message');
+      return;
+    }
+    if (envelope.fullMethod !== RETRIEVE_INTENT_METHOD) return unchanged(ctx, 'not-for-us', { method: String(envelope.fullMethod).slice(0, 100) });
+    const response = envelope.response;
+    const information = isObject(response.idpInformation) ? response.idpInformation : {};
+    if (information.idpId !== config.zitadel.idpId) return unchanged(ctx, 'not-for-us');
+    if (typeof response.userId === 'string' && response.userId !== '') return unchanged(ctx, 'already-linked');
+    if (creationTargets(response).length === 0) return unchanged(ctx, 'nothing-to-create');
+
+    const subject = typeof information.userId === 'string' ? information.userId : '';
+    const accessToken = isObject(information.oauth) && typeof information.oauth.accessToken === 'string' ? information.oauth.accessToken : '';
+    if (!subject || !accessToken) return unchanged(ctx, 'no-token');
+    // The token must be ours: issued here, to a configured client, still valid, for this very subject.
+    const token = await provider.AccessToken.find(accessToken);
+    if (!token || token.isExpired || !clients.has(token.clientId ?? '')) return unchanged(ctx, 'foreign-token');
+    if (token.accountId !== subject) return unchanged(ctx, 'other-subject', { userId: subject });
+
+    // The legacy row first: if the legacy database is down, nothing is released and ZITADEL's call fails.
+    const user = await directory.findById(subject);
+    if (!user) return unchanged(ctx, 'unknown-user', { userId: subject });
+    const release = await migration.releaseForHook(subject, accessToken, hook.maxLoginAgeSeconds);
+    if (!release.released) return unchanged(ctx, release.reason, { userId: subject });
+    const reply = withHandOff(response, {
+      ...(release.hash ? { hash: release.hash } : {}),
+      claims: userClaims(user, config.claims),
+      legacyId: user.id,
+      metadataKey: config.zitadel.legacyIdMetadataKey,
+    });
+    logger.info({ decision: 'released', userId: subject, withPassword: Boolean(release.hash), handoff: release.entry.handoff }, 'idp intent hook: hand-off');
+    ctx.status = 200;
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(reply);
+  }
+
+  return router;
+}

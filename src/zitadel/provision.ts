@@ -1,0 +1,78 @@
+import type { BridgeConfig } from '../config/schema.js';
+import type { LegacyUser } from '../legacy/directory.js';
+import { userClaims } from '../oidc/claims.js';
+import { isAlreadyExists, type NewUser, type ZitadelApi } from './api.js';
+
+export interface ProvisionOptions {
+  readonly usernameTaken: 'link' | 'refuse';
+  readonly legacyIdMetadataKey: string;
+  readonly fallbacks: BridgeConfig['claims'];
+}
+
+export interface Provisioned {
+  readonly zitadelUserId: string;
+  /** `created`: new in ZITADEL; `completed`: it existed with our link (an earlier attempt); `linked`: an existing user got the link. */
+  readonly how: 'created' | 'completed' | 'linked';
+}
+
+/** ZITADEL already has someone with this username, without the link to this legacy user. */
+export class UsernameTakenError extends Error {
+  readonly code = 'USERNAME_TAKEN';
+}
+
+/** The username ZITADEL would give the user on auto-creation: preferred_username, else the email. */
+export function zitadelUsername(user: LegacyUser): string | undefined {
+  return user.profile.preferredUsername ?? user.profile.email;
+}
+
+/**
+ * Creates the legacy user in ZITADEL with the hand-off hash and the link to the bridge's IdP, so ZITADEL's
+ * callback finds the user. Idempotent: a user created by an earlier attempt (the bridge stopped before
+ * noting it) is recognised by its link and completed, never created twice.
+ */
+export class Provisioner {
+  constructor(
+    private readonly api: ZitadelApi,
+    private readonly options: ProvisionOptions,
+  ) {}
+
+  newUser(user: LegacyUser, hash: string | undefined): NewUser {
+    const claims = userClaims(user, this.options.fallbacks);
+    const username = zitadelUsername(user);
+    if (!username || !user.profile.email) throw new Error('the legacy user has no email address; ZITADEL needs one');
+    return {
+      legacyId: user.id,
+      username,
+      givenName: String(claims.given_name),
+      familyName: String(claims.family_name),
+      displayName: typeof claims.name === 'string' ? claims.name : undefined,
+      preferredLanguage: user.profile.locale,
+      email: user.profile.email,
+      emailVerified: user.profile.emailVerified ?? false,
+      phone: user.profile.phoneNumber,
+      hash,
+      metadata: [{ key: this.options.legacyIdMetadataKey, value: user.id }],
+    };
+  }
+
+  async provision(user: LegacyUser, hash: string | undefined): Promise<Provisioned> {
+    const wanted = this.newUser(user, hash);
+    try {
+      return { zitadelUserId: await this.api.createUser(wanted), how: 'created' };
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    const existing = await this.api.findUserByUsername(wanted.username);
+    if (!existing) throw new UsernameTakenError(`ZITADEL refused the username ${wanted.username} as taken but cannot find it`);
+    if (await this.api.hasLink(existing.userId, user.id)) {
+      if (hash) await this.api.setPasswordHash(existing.userId, hash);
+      return { zitadelUserId: existing.userId, how: 'completed' };
+    }
+    if (this.options.usernameTaken === 'refuse') {
+      throw new UsernameTakenError(`the username ${wanted.username} belongs to another ZITADEL user (not linked to this legacy user)`);
+    }
+    await this.api.addLink(existing.userId, user.id, wanted.username);
+    if (hash) await this.api.setPasswordHash(existing.userId, hash);
+    return { zitadelUserId: existing.userId, how: 'linked' };
+  }
+}
