@@ -10,6 +10,7 @@ import { generateSigningKey } from '../../src/oidc/keys.js';
 import { createPasswordChecker } from '../../src/passwords/index.js';
 import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
+import { createMigration } from '../../src/server/resources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 
@@ -36,7 +37,8 @@ await db.query(`INSERT INTO ${table} (username, password_hash, given, family, em
 const logger = createLogger('silent');
 const directory = await openLegacyDirectory(config.legacy, db);
 const passwords = createPasswordChecker(config.legacy.passwords, logger);
-const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger });
+const migration = createMigration(config, db, directory, passwords, logger);
+const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger, migration });
 server.on('request', provider.callback());
 console.log(`READY ${issuer}`);
 process.on('SIGTERM', () => process.exit(0));

@@ -14,6 +14,8 @@ export interface MigrationDependencies {
   readonly logger: Logger;
   /** How long a hand-off hash made at login may wait for ZITADEL. */
   readonly pendingTtlSeconds: number;
+  /** Whether any hand-off path is on; when none is, logins are only recorded. */
+  readonly prepareHandOff: boolean;
   /** What to do for a user ZITADEL got without a password. */
   readonly withoutHash: 'reset' | 'none';
   /** Present when ZITADEL's API is configured (provisioning, Actions v1, retry). */
@@ -50,11 +52,13 @@ export class MigrationService {
   /** At a successful login: record it and prepare the hash ZITADEL should get; provision if configured. */
   async onLogin({ user, password, scheme, verified }: LoginEvent): Promise<void> {
     const { ledger, logger } = this.deps;
-    let handOff: HandOff;
-    try {
-      handOff = await this.deps.handOff.decide(user.credential!, scheme, password, verified);
-    } catch (error) {
-      handOff = { kind: 'none', hash: null, reason: describe(error) };
+    let handOff: HandOff = { kind: 'none', hash: null, reason: 'no hand-off path is configured' };
+    if (this.deps.prepareHandOff) {
+      try {
+        handOff = await this.deps.handOff.decide(user.credential!, scheme, password, verified);
+      } catch (error) {
+        handOff = { kind: 'none', hash: null, reason: describe(error) };
+      }
     }
     const entry = await ledger.recordLogin(user.id, handOff, this.deps.pendingTtlSeconds);
     logger.info({ userId: user.id, handoff: handOff.kind, state: entry.state }, 'login recorded for migration');

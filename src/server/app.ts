@@ -5,12 +5,14 @@ import type { LegacyDirectory } from '../legacy/directory.js';
 import { DEMO_USERS } from '../legacy/demo-seed.js';
 import { Authenticator } from '../login/authenticate.js';
 import { CsrfTokens } from '../login/csrf.js';
-import { loginRoutes, type LoginListener } from '../login/routes.js';
+import { loginRoutes } from '../login/routes.js';
+import type { MigrationService } from '../migration/service.js';
 import { LoginThrottle } from '../login/throttle.js';
 import type { PrivateJwks } from '../oidc/keys.js';
 import { createProvider } from '../oidc/provider.js';
 import type { PasswordChecker } from '../passwords/index.js';
 import type { Database } from '../store/database.js';
+import { hookRoutes } from '../zitadel/hook.js';
 import { demoClientRoutes } from './demo-client.js';
 import { healthRoutes } from './health.js';
 import type { Logger } from './logger.js';
@@ -23,7 +25,7 @@ export interface AppResources {
   readonly passwords: PasswordChecker;
   readonly jwks: PrivateJwks;
   readonly logger: Logger;
-  readonly afterLogin?: LoginListener;
+  readonly migration: MigrationService;
 }
 
 export interface BridgeApp {
@@ -76,10 +78,13 @@ export function createApp(config: BridgeConfig, resources: AppResources): Bridge
     page,
     maxFormBytes: config.server.maxFormBytes,
     onOutcome: (outcome) => metrics.logins.inc({ outcome }),
-    ...(resources.afterLogin ? { afterLogin: resources.afterLogin } : {}),
+    afterLogin: (event) => resources.migration.onLogin(event),
   });
   provider.use(login.routes());
   provider.use(login.allowedMethods());
+  if (config.zitadel.hook.enabled) {
+    provider.use(hookRoutes({ config, provider, migration: resources.migration, directory, logger }).routes());
+  }
   if (config.demo) {
     const demo = demoClientRoutes(config.issuer, config.oidc.clients[0]!, DEMO_USERS, page);
     provider.use(demo.routes());

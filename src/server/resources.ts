@@ -4,7 +4,12 @@ import type { LegacyDirectory } from '../legacy/directory.js';
 import { seedDemoUsers } from '../legacy/demo-seed.js';
 import { openLegacyDirectory } from '../legacy/registry.js';
 import { generateSigningKey, readJwks, writeJwks, type PrivateJwks } from '../oidc/keys.js';
-import { createPasswordChecker } from '../passwords/index.js';
+import { Ledger } from '../migration/ledger.js';
+import { SealedBox } from '../migration/sealed-box.js';
+import { MigrationService } from '../migration/service.js';
+import { createHandOff, createPasswordChecker, type PasswordChecker } from '../passwords/index.js';
+import { createZitadelApi, type ZitadelApi } from '../zitadel/api.js';
+import { Provisioner } from '../zitadel/provision.js';
 import { scheduleCleanup } from '../store/cleanup.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
@@ -15,6 +20,36 @@ const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface OpenedResources extends AppResources {
   close(): Promise<void>;
+}
+
+/** ZITADEL's API, when the configuration names everything it needs. */
+export function zitadelApiOf(config: BridgeConfig): ZitadelApi | undefined {
+  const { url, pat, organizationId, idpId, timeoutMs, retries } = config.zitadel;
+  if (!url || !pat || !organizationId || !idpId) return undefined;
+  return createZitadelApi({ url, pat: pat.reveal(), organizationId, idpId, timeoutMs, retries });
+}
+
+/** The migration service over the bridge database, for the server and the `migrate` commands. */
+export function createMigration(config: BridgeConfig, db: Database, directory: LegacyDirectory, passwords: PasswordChecker, logger: Logger): MigrationService {
+  const api = zitadelApiOf(config);
+  const { zitadel } = config;
+  const provisioner =
+    zitadel.provision.enabled && api
+      ? new Provisioner(api, { usernameTaken: zitadel.provision.usernameTaken, legacyIdMetadataKey: zitadel.legacyIdMetadataKey, fallbacks: config.claims })
+      : undefined;
+  return new MigrationService({
+    ledger: new Ledger(db, new SealedBox(config.oidc.cookieKeys.map((key) => key.reveal()), 'hand-off hash')),
+    handOff: createHandOff(config.handoff, config.legacy.passwords),
+    passwords,
+    directory,
+    logger,
+    pendingTtlSeconds: zitadel.pendingHashTtlSeconds,
+    withoutHash: zitadel.withoutHash,
+    // A hash is prepared at login only when some path can deliver it.
+    prepareHandOff: zitadel.hook.enabled || zitadel.provision.enabled || Boolean(zitadel.actionsV1.secret),
+    ...(api ? { api } : {}),
+    ...(provisioner ? { provisioner } : {}),
+  });
 }
 
 /** Demo mode makes its own development signing key; a real deployment must run `keys generate`. */
@@ -45,9 +80,10 @@ export async function openResources(config: BridgeConfig, logger: Logger): Promi
     }
     const passwords = createPasswordChecker(config.legacy.passwords, logger);
     opened.push(() => passwords.close());
+    const migration = createMigration(config, db, directory, passwords, logger);
     const stopCleanup = scheduleCleanup(db, CLEANUP_INTERVAL_MS, (error) => logger.warn({ err: error }, 'cleanup of expired rows failed'));
     opened.push(async () => stopCleanup());
-    return { db, directory, passwords, jwks, logger, close };
+    return { db, directory, passwords, jwks, logger, migration, close };
   } catch (error) {
     await close();
     throw error;

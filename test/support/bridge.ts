@@ -8,9 +8,11 @@ import type { LegacyDirectory } from '../../src/legacy/directory.js';
 import { openLegacyDirectory } from '../../src/legacy/registry.js';
 import { generateSigningKey } from '../../src/oidc/keys.js';
 import { createPasswordChecker, type PasswordChecker } from '../../src/passwords/index.js';
-import { createApp, type AppResources } from '../../src/server/app.js';
+import { createApp } from '../../src/server/app.js';
+import { createMigration } from '../../src/server/resources.js';
 import { createLogger } from '../../src/server/logger.js';
 import type { Database } from '../../src/store/database.js';
+import type { MigrationService } from '../../src/migration/service.js';
 
 export const ZITADEL_URL = 'https://zitadel.test';
 export const CLIENT_ID = 'zitadel';
@@ -23,6 +25,7 @@ export interface TestBridge {
   readonly provider: Provider;
   readonly directory: LegacyDirectory;
   readonly passwords: PasswordChecker;
+  readonly migration: MigrationService;
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -32,8 +35,7 @@ export interface TestBridgeOptions {
   /** The `legacy` section (table, columns, url …). */
   readonly legacy: Record<string, unknown>;
   /** Changes to the raw configuration before it is parsed. */
-  readonly adjust?: (raw: Record<string, any>) => void;
-  readonly afterLogin?: AppResources['afterLogin'];
+  readonly adjust?: (raw: Record<string, any>) => void | Promise<void>;
   /** The directory's pool when the legacy table lives in the bridge database. */
   readonly legacyPool?: Database;
 }
@@ -63,20 +65,14 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     },
     log: { level: 'silent' },
   };
-  options.adjust?.(raw);
+  await options.adjust?.(raw);
   const config = parseConfig(raw);
   const logger = createLogger(config.log.level);
   const directory = await openLegacyDirectory(config.legacy, options.legacyPool ?? options.db);
   const passwords = createPasswordChecker(config.legacy.passwords, logger);
   const jwks = { keys: [await generateSigningKey()] };
-  const { provider } = createApp(config, {
-    db: options.db,
-    directory,
-    passwords,
-    jwks,
-    logger,
-    ...(options.afterLogin ? { afterLogin: options.afterLogin } : {}),
-  });
+  const migration = createMigration(config, options.db, directory, passwords, logger);
+  const { provider } = createApp(config, { db: options.db, directory, passwords, jwks, logger, migration });
   setHandler(provider.callback());
   return {
     issuer,
@@ -86,6 +82,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     provider,
     directory,
     passwords,
+    migration,
     server,
     async close() {
       server.closeAllConnections();

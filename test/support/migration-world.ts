@@ -1,0 +1,104 @@
+import type * as client from 'openid-client';
+import { RETRIEVE_INTENT_METHOD } from '../../src/zitadel/hook.js';
+import { startDouble, type DoubleWithClients } from '../zitadel-double/fixtures.js';
+import { startTestBridge, type TestBridge } from './bridge.js';
+import { bridgeDatabaseForE2E, uniqueTableName } from './databases.js';
+import { createLegacyTable, legacySection, type TestUser } from './legacy-users.js';
+import { login, zitadelRelyingParty, type CompletedLogin } from './relying-party.js';
+import { passwapPolicy } from './zitadel-hash-policy.js';
+import type { Database } from '../../src/store/database.js';
+import type { IntentOutcome } from './zitadel/index.js';
+
+/**
+ * A ZITADEL double and a bridge wired together as an operator would: the bridge is ZITADEL's generic OIDC
+ * IdP, the hook is an Actions v2 target on RetrieveIdentityProviderIntent, and the API is reachable with a PAT.
+ */
+export interface MigrationWorld {
+  readonly zitadel: DoubleWithClients;
+  readonly bridge: TestBridge;
+  readonly rp: client.Configuration;
+  readonly db: Database;
+  readonly table: string;
+  readonly idpId: string;
+  readonly ids: Map<string, string>;
+  /** A user logs in at ZITADEL through the bridge (login v2): the bridge login, then ZITADEL's intent with the hook. */
+  brokeredLogin(username: string, password: string): Promise<{ login: CompletedLogin; intent: IntentOutcome }>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  readonly users: readonly TestUser[];
+  readonly schemes: readonly string[];
+  /** ZITADEL's enabled verifiers (bcrypt always). */
+  readonly verifiers: readonly string[];
+  readonly hook?: boolean;
+  /** More settings of the `zitadel` section. */
+  readonly zitadel?: Record<string, unknown>;
+  readonly legacy?: Record<string, unknown>;
+}
+
+export async function startMigrationWorld(options: WorldOptions): Promise<MigrationWorld> {
+  const zitadel = await startDouble({ hashPolicy: passwapPolicy, enabledVerifiers: options.verifiers });
+  const db = await bridgeDatabaseForE2E();
+  const table = uniqueTableName('legacy_migration');
+  const ids = await createLegacyTable(db, table, options.users);
+  let idpId = '';
+  const bridge = await startTestBridge({
+    db,
+    legacy: legacySection(table, { passwords: { schemes: options.schemes, options: { saltOrder: 'salt+password' } }, ...options.legacy }),
+    adjust: async (raw) => {
+      const idp = zitadel.double.addGenericOidcIdp({ issuer: raw.issuer, clientId: raw.oidc.clients[0].clientId, clientSecret: raw.oidc.clients[0].clientSecret });
+      idpId = idp.id;
+      const section: Record<string, unknown> = {
+        url: zitadel.double.url,
+        pat: zitadel.double.pat,
+        organizationId: zitadel.double.defaultOrgId,
+        idpId,
+        ...options.zitadel,
+      };
+      if (options.hook !== false) {
+        const endpoint = `${raw.issuer}/hooks/zitadel/idp-intent`;
+        const { id, signingKey } = await zitadel.actions.createTarget({
+          name: `bridge-${table}`,
+          endpoint,
+          timeout: { seconds: 10n },
+          targetType: { case: 'restCall', value: { interruptOnError: true } },
+        });
+        await zitadel.actions.setExecution({
+          condition: { conditionType: { case: 'response', value: { condition: { case: 'method', value: RETRIEVE_INTENT_METHOD } } } },
+          targets: [id],
+        });
+        section.hook = { enabled: true, signingKeys: [signingKey] };
+      }
+      raw.zitadel = section;
+      raw.handoff = { zitadel: { verifiers: ['bcrypt', ...options.verifiers] } };
+    },
+  });
+  const rp = await zitadelRelyingParty(bridge);
+  return {
+    zitadel,
+    bridge,
+    rp,
+    db,
+    table,
+    idpId,
+    ids,
+    async brokeredLogin(username, password) {
+      const result = await login(rp, bridge, username, password);
+      const intent = await zitadel.double.retrieveIdentityProviderIntent({
+        idpId,
+        idpUserId: result.idToken.sub,
+        idpUserName: String(result.userinfo.preferred_username ?? ''),
+        rawInformation: result.userinfo as never,
+        accessToken: result.tokens.access_token,
+        idToken: result.tokens.id_token!,
+      });
+      return { login: result, intent };
+    },
+    async close() {
+      await bridge.close();
+      await zitadel.double.close();
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
+    },
+  };
+}
