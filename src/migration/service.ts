@@ -4,7 +4,7 @@ import type { Logger } from '../server/logger.js';
 import type { ZitadelApi } from '../zitadel/api.js';
 import type { Provisioner } from '../zitadel/provision.js';
 import { zitadelUsername } from '../zitadel/provision.js';
-import type { Ledger, LedgerEntry, MigrationMethod, ReleaseOutcome } from './ledger.js';
+import type { Ledger, LedgerCounts, LedgerEntry, MigrationMethod, ReleaseOutcome } from './ledger.js';
 
 export interface MigrationDependencies {
   readonly ledger: Ledger;
@@ -63,6 +63,16 @@ export class MigrationService {
     const entry = await ledger.recordLogin(user.id, handOff, this.deps.pendingTtlSeconds);
     logger.info({ userId: user.id, handoff: handOff.kind, state: entry.state }, 'login recorded for migration');
     if (this.deps.provisioner && entry.state !== 'migrated') await this.#provision(user, handOff.hash ?? undefined);
+  }
+
+  /** Erase hand-off hashes nobody collected in time (run periodically). */
+  erasePendingExpired(): Promise<number> {
+    return this.deps.ledger.erasePendingExpired();
+  }
+
+  /** Ledger counts for `migrate status`. */
+  counts(): Promise<LedgerCounts> {
+    return this.deps.ledger.counts();
   }
 
   /** For the post-login hook: the hash to hand over (once per token), after a fresh login here. */

@@ -12,9 +12,11 @@ import type { PrivateJwks } from '../oidc/keys.js';
 import { createProvider } from '../oidc/provider.js';
 import type { PasswordChecker } from '../passwords/index.js';
 import type { Database } from '../store/database.js';
+import { actionsV1Routes } from '../zitadel/actions-v1.js';
 import { hookRoutes } from '../zitadel/hook.js';
 import { demoClientRoutes } from './demo-client.js';
 import { healthRoutes } from './health.js';
+import { zitadelApiOf } from './resources.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
@@ -84,6 +86,11 @@ export function createApp(config: BridgeConfig, resources: AppResources): Bridge
   provider.use(login.allowedMethods());
   if (config.zitadel.hook.enabled) {
     provider.use(hookRoutes({ config, provider, migration: resources.migration, directory, logger }).routes());
+  }
+  if (config.zitadel.actionsV1.secret) {
+    const api = zitadelApiOf(config);
+    if (!api) throw new Error('the Actions v1 endpoint needs zitadel.url, pat, organizationId and idpId');
+    provider.use(actionsV1Routes({ config, db, migration: resources.migration, api, logger }).routes());
   }
   if (config.demo) {
     const demo = demoClientRoutes(config.issuer, config.oidc.clients[0]!, DEMO_USERS, page);

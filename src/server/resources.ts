@@ -10,7 +10,7 @@ import { MigrationService } from '../migration/service.js';
 import { createHandOff, createPasswordChecker, type PasswordChecker } from '../passwords/index.js';
 import { createZitadelApi, type ZitadelApi } from '../zitadel/api.js';
 import { Provisioner } from '../zitadel/provision.js';
-import { scheduleCleanup } from '../store/cleanup.js';
+import { deleteExpired, scheduleCleanup } from '../store/cleanup.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import type { AppResources } from './app.js';
@@ -61,14 +61,22 @@ async function loadKeys(config: BridgeConfig, logger: Logger): Promise<PrivateJw
   return readJwks(config.oidc.jwksFile);
 }
 
-/** Open the databases, apply migrations, load keys: everything `createApp` needs. Closes what it opened on failure. */
-export async function openResources(config: BridgeConfig, logger: Logger): Promise<OpenedResources> {
+export interface DataResources {
+  readonly db: Database;
+  readonly directory: LegacyDirectory;
+  readonly passwords: PasswordChecker;
+  readonly migration: MigrationService;
+  /** Close everything, in the reverse order of opening. */
+  close(): Promise<void>;
+}
+
+/** The databases (migrated), the legacy directory, password checking and the migration service. */
+export async function openDataResources(config: BridgeConfig, logger: Logger): Promise<DataResources & { onClose(close: () => Promise<void>): void }> {
   const opened: Array<() => Promise<void>> = [];
   const close = async () => {
-    for (const closeOne of opened.reverse()) await closeOne().catch(() => {});
+    for (const closeOne of opened.splice(0).reverse()) await closeOne().catch(() => {});
   };
   try {
-    const jwks = await loadKeys(config, logger);
     const db: Database = await openDatabase(config.database);
     opened.push(() => db.close());
     const applied = await migrate(db);
@@ -81,11 +89,22 @@ export async function openResources(config: BridgeConfig, logger: Logger): Promi
     const passwords = createPasswordChecker(config.legacy.passwords, logger);
     opened.push(() => passwords.close());
     const migration = createMigration(config, db, directory, passwords, logger);
-    const stopCleanup = scheduleCleanup(db, CLEANUP_INTERVAL_MS, (error) => logger.warn({ err: error }, 'cleanup of expired rows failed'));
-    opened.push(async () => stopCleanup());
-    return { db, directory, passwords, jwks, logger, migration, close };
+    return { db, directory, passwords, migration, close, onClose: (closeOne) => opened.push(closeOne) };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** Everything `createApp` needs: the data resources, the signing keys and the periodic cleanup. */
+export async function openResources(config: BridgeConfig, logger: Logger): Promise<OpenedResources> {
+  const jwks = await loadKeys(config, logger);
+  const data = await openDataResources(config, logger);
+  const stopCleanup = scheduleCleanup(
+    [() => deleteExpired(data.db), () => data.migration.erasePendingExpired()],
+    CLEANUP_INTERVAL_MS,
+    (error) => logger.warn({ err: error }, 'cleanup of expired rows failed'),
+  );
+  data.onClose(async () => stopCleanup());
+  return { db: data.db, directory: data.directory, passwords: data.passwords, migration: data.migration, close: data.close, jwks, logger };
 }

@@ -8,10 +8,10 @@ export async function deleteExpired(db: Database, now = new Date()): Promise<num
   return payloads.rowCount ?? 0;
 }
 
-/** Run `deleteExpired` every `intervalMs` until stopped; failures wait for the next round. */
-export function scheduleCleanup(db: Database, intervalMs: number, onError: (error: unknown) => void): () => void {
+/** Run the cleanup jobs every `intervalMs` until stopped; a failing job waits for the next round. */
+export function scheduleCleanup(jobs: ReadonlyArray<() => Promise<unknown>>, intervalMs: number, onError: (error: unknown) => void): () => void {
   const timer = setInterval(() => {
-    deleteExpired(db).catch(onError);
+    for (const job of jobs) job().catch(onError);
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -31,6 +31,8 @@ export interface ZitadelApi {
   findUserByUsername(username: string): Promise<ZitadelUserSummary | undefined>;
   /** Whether the user carries a link to the bridge's IdP with this `sub`. */
   hasLink(userId: string, legacyId: string): Promise<boolean>;
+  /** The `sub` of the user's link to the bridge's IdP (the legacy id), if it has one. */
+  linkOf(userId: string): Promise<string | undefined>;
   addLink(userId: string, legacyId: string, userName: string): Promise<void>;
   setPasswordHash(userId: string, hash: string): Promise<void>;
   sendPasswordReset(userId: string): Promise<void>;
@@ -130,6 +132,11 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
     async hasLink(userId, legacyId) {
       const response = await retry('ListIDPLinks', () => users.listIDPLinks({ userId }, callOptions));
       return response.result.some((link) => link.idpId === options.idpId && link.userId === legacyId);
+    },
+
+    async linkOf(userId) {
+      const response = await retry('ListIDPLinks', () => users.listIDPLinks({ userId }, callOptions));
+      return response.result.find((link) => link.idpId === options.idpId)?.userId || undefined;
     },
 
     async addLink(userId, legacyId, userName) {

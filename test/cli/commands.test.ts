@@ -115,3 +115,25 @@ test('check-config checks the keys and that the legacy users query works', async
   t.is(passing.code, 0, passing.stdout);
   t.regex(passing.stdout, /ok\s+bridge database: embedded in .*also holding the legacy table/);
 });
+
+test('migrate status reads the ledger (JSON too); migrate retry without ZITADEL\'s API says what is missing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-migrate-'));
+  const config = join(dir, 'bridge.yaml');
+  writeFileSync(
+    config,
+    [
+      'issuer: https://bridge.example.com',
+      `database: { dataDir: ${join(dir, 'data')} }`,
+      'oidc: { clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }], cookieKeys: [k] }',
+      '',
+    ].join('\n'),
+  );
+  const status = await bin(['migrate', 'status', '--json', '--config', config], { env: { DATABASE_URL: '' } });
+  t.is(status.code, 0, status.stderr);
+  t.deepEqual(JSON.parse(status.stdout), { seen: 0, migrated: 0, failed: 0, total: 0, pendingHashes: 0 });
+  const table = await bin(['migrate', 'status', '--config', config]);
+  t.regex(table.stdout, /migrated\s+0/);
+  const retry = await bin(['migrate', 'retry', '--config', config]);
+  t.is(retry.code, 2);
+  t.regex(retry.stderr, /zitadel\.url/);
+});

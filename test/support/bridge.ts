@@ -63,7 +63,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       clients: [{ clientId: CLIENT_ID, clientSecret, zitadelUrl: ZITADEL_URL }],
       cookieKeys: [randomBytes(32).toString('base64url')],
     },
-    log: { level: 'silent' },
+    log: { level: process.env.TEST_LOG_LEVEL ?? 'silent' },
   };
   await options.adjust?.(raw);
   const config = parseConfig(raw);

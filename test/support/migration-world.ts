@@ -6,6 +6,7 @@ import { bridgeDatabaseForE2E, uniqueTableName } from './databases.js';
 import { createLegacyTable, legacySection, type TestUser } from './legacy-users.js';
 import { login, zitadelRelyingParty, type CompletedLogin } from './relying-party.js';
 import { passwapPolicy } from './zitadel-hash-policy.js';
+import { TcpProxy } from './tcp-proxy.js';
 import type { Database } from '../../src/store/database.js';
 import type { IntentOutcome } from './zitadel/index.js';
 
@@ -21,6 +22,8 @@ export interface MigrationWorld {
   readonly table: string;
   readonly idpId: string;
   readonly ids: Map<string, string>;
+  /** Present with `proxy: true`. */
+  readonly zitadelProxy?: TcpProxy;
   /** A user logs in at ZITADEL through the bridge (login v2): the bridge login, then ZITADEL's intent with the hook. */
   brokeredLogin(username: string, password: string): Promise<{ login: CompletedLogin; intent: IntentOutcome }>;
   close(): Promise<void>;
@@ -35,10 +38,20 @@ export interface WorldOptions {
   /** More settings of the `zitadel` section. */
   readonly zitadel?: Record<string, unknown>;
   readonly legacy?: Record<string, unknown>;
+  /** Reach ZITADEL's API through a TCP proxy, so a test can take ZITADEL away and bring it back. */
+  readonly proxy?: boolean;
 }
 
 export async function startMigrationWorld(options: WorldOptions): Promise<MigrationWorld> {
   const zitadel = await startDouble({ hashPolicy: passwapPolicy, enabledVerifiers: options.verifiers });
+  let zitadelProxy: TcpProxy | undefined;
+  let apiUrl = zitadel.double.url;
+  if (options.proxy) {
+    const target = new URL(zitadel.double.url);
+    zitadelProxy = new TcpProxy(target.hostname, Number(target.port));
+    await zitadelProxy.start();
+    apiUrl = `${target.protocol}//127.0.0.1:${zitadelProxy.port}`;
+  }
   const db = await bridgeDatabaseForE2E();
   const table = uniqueTableName('legacy_migration');
   const ids = await createLegacyTable(db, table, options.users);
@@ -50,7 +63,7 @@ export async function startMigrationWorld(options: WorldOptions): Promise<Migrat
       const idp = zitadel.double.addGenericOidcIdp({ issuer: raw.issuer, clientId: raw.oidc.clients[0].clientId, clientSecret: raw.oidc.clients[0].clientSecret });
       idpId = idp.id;
       const section: Record<string, unknown> = {
-        url: zitadel.double.url,
+        url: apiUrl,
         pat: zitadel.double.pat,
         organizationId: zitadel.double.defaultOrgId,
         idpId,
@@ -83,6 +96,7 @@ export async function startMigrationWorld(options: WorldOptions): Promise<Migrat
     table,
     idpId,
     ids,
+    ...(zitadelProxy ? { zitadelProxy } : {}),
     async brokeredLogin(username, password) {
       const result = await login(rp, bridge, username, password);
       const intent = await zitadel.double.retrieveIdentityProviderIntent({
@@ -97,6 +111,7 @@ export async function startMigrationWorld(options: WorldOptions): Promise<Migrat
     },
     async close() {
       await bridge.close();
+      await zitadelProxy?.stop();
       await zitadel.double.close();
       await db.query(`DROP TABLE IF EXISTS ${table}`);
     },
