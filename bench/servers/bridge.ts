@@ -1,5 +1,8 @@
 // The bridge as it runs in production (its database: DATABASE_URL or the embedded one), with one legacy
 // user stored as HASH (md5-hex: trivially cheap; bcrypt: cost 10). Prints "READY <issuer>" when listening.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcrypt';
@@ -23,7 +26,8 @@ const table = `bench_users_${process.pid}`;
 const scheme = HASH === 'bcrypt' ? 'bcrypt' : 'md5-hex';
 const config = parseConfig({
   issuer,
-  database: { url: process.env.DATABASE_URL ?? '', dataDir: 'memory://' },
+  // The embedded default as deployed: a data folder (in memory, growing files are copied whole).
+  database: { url: process.env.DATABASE_URL ?? '', dataDir: mkdtempSync(join(tmpdir(), 'bench-bridge-')) },
   legacy: { table, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash', givenName: 'given', familyName: 'family', email: 'email' }, passwords: { schemes: [scheme] } },
   oidc: { clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }], cookieKeys: ['bench-cookie-key'] },
   login: { throttle: { maxFailures: 1_000_000, maxFailuresPerAddress: 1_000_000 } },

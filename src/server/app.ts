@@ -13,7 +13,7 @@ import { createProvider } from '../oidc/provider.js';
 import type { PasswordChecker } from '../passwords/index.js';
 import type { Database } from '../store/database.js';
 import { actionsV1Routes } from '../zitadel/actions-v1.js';
-import { hookRoutes } from '../zitadel/hook.js';
+import { hookRoutes, type HookChecks } from '../zitadel/hook.js';
 import { demoClientRoutes } from './demo-client.js';
 import { healthRoutes } from './health.js';
 import { zitadelApiOf } from './resources.js';
@@ -59,7 +59,12 @@ function requestLog(logger: Logger) {
   };
 }
 
-export function createApp(config: BridgeConfig, resources: AppResources): BridgeApp {
+/** Replaceable parts, for measurements: the hook's checks. */
+export interface AppOptions {
+  readonly hookChecks?: HookChecks;
+}
+
+export function createApp(config: BridgeConfig, resources: AppResources, options: AppOptions = {}): BridgeApp {
   const { db, directory, passwords, jwks, logger } = resources;
   const provider = createProvider({ config, db, directory, jwks });
   const metrics = createMetrics();
@@ -85,7 +90,8 @@ export function createApp(config: BridgeConfig, resources: AppResources): Bridge
   provider.use(login.routes());
   provider.use(login.allowedMethods());
   if (config.zitadel.hook.enabled) {
-    provider.use(hookRoutes({ config, provider, migration: resources.migration, directory, logger }).routes());
+    const checks = options.hookChecks ? { checks: options.hookChecks } : {};
+    provider.use(hookRoutes({ config, provider, migration: resources.migration, directory, logger, ...checks }).routes());
   }
   if (config.zitadel.actionsV1.secret) {
     const api = zitadelApiOf(config);

@@ -8,7 +8,7 @@ import type { MigrationService } from '../migration/service.js';
 import { userClaims } from '../oidc/claims.js';
 import type { Logger } from '../server/logger.js';
 import { creationTargets, withHandOff } from './intent-reply.js';
-import { SIGNATURE_HEADER, verifySignature } from './signature.js';
+import { SIGNATURE_HEADER, verifySignature, type SignatureCheck } from './signature.js';
 
 export const RETRIEVE_INTENT_METHOD = '/zitadel.user.v2.UserService/RetrieveIdentityProviderIntent';
 
@@ -18,6 +18,29 @@ export interface HookDependencies {
   readonly migration: MigrationService;
   readonly directory: LegacyDirectory;
   readonly logger: Logger;
+  /** The two proofs a call must bring; replaced only to measure what they cost. */
+  readonly checks?: HookChecks;
+}
+
+/** Proof that ZITADEL sent the call, and that the token inside was issued here for this subject. */
+export interface HookChecks {
+  signature(raw: Buffer, header: string | undefined): SignatureCheck;
+  token(accessToken: string, subject: string): Promise<'foreign-token' | 'other-subject' | undefined>;
+}
+
+/** The real checks: ZITADEL-Signature with the configured keys, and an access token of ours, valid, for `subject`. */
+export function hookChecks(config: BridgeConfig, provider: Provider): HookChecks {
+  const hook = config.zitadel.hook;
+  const keys = hook.signingKeys.map((key) => key.reveal());
+  const clients = new Set(config.oidc.clients.map((client) => client.clientId));
+  return {
+    signature: (raw, header) => verifySignature(raw, header, keys, hook.toleranceSeconds),
+    async token(accessToken, subject) {
+      const token = await provider.AccessToken.find(accessToken);
+      if (!token || token.isExpired || !clients.has(token.clientId ?? '')) return 'foreign-token';
+      return token.accountId === subject ? undefined : 'other-subject';
+    },
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -43,10 +66,9 @@ export type HookDecision =
  * ZITADEL client, unexpired, for the same subject, right after a login here — and only once per token.
  */
 export function hookRoutes(deps: HookDependencies): Router {
-  const { config, provider, migration, directory, logger } = deps;
+  const { config, migration, directory, logger } = deps;
   const hook = config.zitadel.hook;
-  const keys = hook.signingKeys.map((key) => key.reveal());
-  const clients = new Set(config.oidc.clients.map((client) => client.clientId));
+  const checks = deps.checks ?? hookChecks(config, deps.provider);
   const router = new Router();
 
   /** A client error ZITADEL forwards to its caller (the call fails; no user is created). */
@@ -82,7 +104,7 @@ export function hookRoutes(deps: HookDependencies): Router {
       refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'request too large' : 'unreadable request');
       return;
     }
-    const signature = verifySignature(raw, ctx.get(SIGNATURE_HEADER) || undefined, keys, hook.toleranceSeconds);
+    const signature = checks.signature(raw, ctx.get(SIGNATURE_HEADER) || undefined);
     if (!signature.ok) {
       logger.warn({ reason: signature.reason }, 'idp intent hook: signature refused');
       refuse(ctx, 401, 'invalid signature');
@@ -109,10 +131,8 @@ export function hookRoutes(deps: HookDependencies): Router {
     const subject = typeof information.userId === 'string' ? information.userId : '';
     const accessToken = isObject(information.oauth) && typeof information.oauth.accessToken === 'string' ? information.oauth.accessToken : '';
     if (!subject || !accessToken) return unchanged(ctx, 'no-token');
-    // The token must be ours: issued here, to a configured client, still valid, for this very subject.
-    const token = await provider.AccessToken.find(accessToken);
-    if (!token || token.isExpired || !clients.has(token.clientId ?? '')) return unchanged(ctx, 'foreign-token');
-    if (token.accountId !== subject) return unchanged(ctx, 'other-subject', { userId: subject });
+    const refused = await checks.token(accessToken, subject);
+    if (refused) return unchanged(ctx, refused, { userId: subject });
 
     // The legacy row first: if the legacy database is down, nothing is released and ZITADEL's call fails.
     const user = await directory.findById(subject);

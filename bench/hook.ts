@@ -1,0 +1,100 @@
+// The post-login hook at a fixed request rate: latency (p50/p99) and throughput with the signature and
+// token checks, against the same endpoint with the checks off, in the same run. Each call is a first-time
+// user, so every call releases a hash (the real work, not a cheap refusal).
+//   npm run bench:hook [-- --rate 200 --seconds 10]
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startScript, stop } from './spawn.js';
+
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '10' } } });
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const key = 'bench-signing-key';
+const WARM_UP = 400;
+const users = rate * seconds + WARM_UP;
+
+function envelope(sub: string, token: string): string {
+  return JSON.stringify({
+    fullMethod: '/zitadel.user.v2.UserService/RetrieveIdentityProviderIntent',
+    instanceID: 'bench',
+    orgID: 'bench-org',
+    request: { idpIntentId: `intent-${sub}`, idpIntentToken: 'x' },
+    response: {
+      details: { sequence: '1', changeDate: new Date().toISOString(), resourceOwner: 'bench-org' },
+      idpInformation: { idpId: 'bench-idp', userId: sub, userName: `user${sub}`, rawInformation: { sub }, oauth: { accessToken: token, idToken: 'x' } },
+      addHumanUser: {
+        username: `user${sub}`,
+        organization: { orgId: 'bench-org' },
+        profile: { givenName: 'Bench', familyName: `User ${sub}` },
+        email: { email: `user${sub}@example.com`, sendCode: {} },
+        idpLinks: [{ idpId: 'bench-idp', userId: sub, userName: `user${sub}` }],
+      },
+    },
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function run(checks: 'on' | 'off'): Promise<{ p50: number; p99: number; max: number; done: number; failures: number; seconds: number }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-hook-')), 'tokens.json');
+  const { child, value: issuer } = await startScript('bench/servers/hook.ts', { CHECKS: checks, USERS: String(users), SIGNING_KEY: key, TOKENS_FILE: file }, 'READY');
+  try {
+    const tokens = JSON.parse(readFileSync(file, 'utf8')) as Array<{ sub: string; token: string }>;
+    const url = `${issuer}/hooks/zitadel/idp-intent`;
+    const call = async (i: number) => {
+      const { sub, token } = tokens[i % tokens.length]!;
+      const body = envelope(sub, token);
+      const t = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', key).update(`${t}.${body}`).digest('hex');
+      const started = performance.now();
+      const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'zitadel-signature': `t=${t},v1=${signature}` } });
+      const text = await response.text();
+      return { ms: performance.now() - started, ok: response.status === 200 && text.includes('hashedPassword') };
+    };
+    // Warm-up (JIT, prepared statements) on users the measurement does not use.
+    for (let i = 0; i < WARM_UP; i += 8) await Promise.all(Array.from({ length: 8 }, (_, j) => call(rate * seconds + i + j)));
+    // Open loop: requests start on schedule whether or not earlier ones have finished.
+    const latencies: number[] = [];
+    let failures = 0;
+    const pending: Promise<void>[] = [];
+    const started = performance.now();
+    const total = rate * seconds;
+    for (let i = 0; i < total; i += 1) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(
+        call(i).then(
+          (r) => {
+            latencies.push(r.ms);
+            if (!r.ok) failures += 1;
+          },
+          () => {
+            failures += 1;
+          },
+        ),
+      );
+    }
+    await Promise.all(pending);
+    const elapsed = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN, done: latencies.length, failures, seconds: elapsed };
+  } finally {
+    await stop(child);
+  }
+}
+
+const database = process.env.DATABASE_URL ? 'PostgreSQL server (DATABASE_URL)' : 'embedded PGlite';
+console.log(`Hook at ${rate} requests/s for ${seconds} s, each releasing a hash; bridge database: ${database}`);
+for (const checks of ['off', 'on'] as const) {
+  const r = await run(checks);
+  console.log(
+    `checks ${checks.padEnd(3)}  ${(r.done / r.seconds).toFixed(0)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  failures ${r.failures}`,
+  );
+}
+console.log('target: p99 under 10 ms at 200 requests/s with the checks on');
