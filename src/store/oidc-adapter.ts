@@ -1,64 +1,100 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from './database.js';
+import { PayloadCache } from './payload-cache.js';
 
 interface Row {
   payload: AdapterPayload;
   consumed_at: Date | null;
+  expires_at: Date | null;
 }
+
+// One cache per embedded database, shared by every adapter over it.
+const caches = new WeakMap<Database, PayloadCache>();
 
 /**
  * oidc-provider's storage contract over the bridge database: one table, one row per model and id, so every
- * replica sees the same sessions, interactions, grants, codes and tokens.
+ * replica sees the same sessions, interactions, grants, codes and tokens. Over the embedded database, which
+ * only this process can change, reads are served from memory after the first.
  */
 export function createOidcAdapter(db: Database): new (model: string) => Adapter {
+  let cache: PayloadCache | undefined;
+  if (db.kind === 'embedded') {
+    cache = caches.get(db) ?? new PayloadCache();
+    caches.set(db, cache);
+  }
+  // Copies in and out: the provider mutates the objects it is given.
+  const copy = (payload: AdapterPayload | undefined) => (payload === undefined ? undefined : structuredClone(payload));
+
   return class PostgresAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-      await db.query(
+      const { rows } = await db.query<Pick<Row, 'consumed_at'>>(
         `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (model, id) DO UPDATE
            SET payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
-               uid = excluded.uid, expires_at = excluded.expires_at`,
+               uid = excluded.uid, expires_at = excluded.expires_at
+         RETURNING consumed_at`,
         [this.model, id, payload, payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, expiresAt],
       );
+      // A re-saved payload keeps its consumption, as the table does.
+      this.#remember(id, { payload: copy(payload)!, consumed_at: rows[0]?.consumed_at ?? null, expires_at: expiresAt });
     }
 
-    find(id: string): Promise<AdapterPayload | undefined> {
-      return this.findWhere('id', id);
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      const key = PayloadCache.key(this.model, id);
+      const cached = cache?.get(key) ?? 'miss';
+      if (cached !== 'miss') return copy(cached);
+      return this.#load('id', id);
     }
 
-    findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return this.findWhere('uid', uid);
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const key = cache?.keyForUid(this.model, uid);
+      const cached = key ? cache!.get(key) : 'miss';
+      if (cached !== 'miss') return copy(cached);
+      return this.#load('uid', uid);
     }
 
     findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return this.findWhere('user_code', userCode);
+      return this.#load('user_code', userCode);
     }
 
     async consume(id: string): Promise<void> {
-      await db.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, id]);
+      const { rows } = await db.query<Row>(
+        'UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2 RETURNING payload, consumed_at, expires_at',
+        [this.model, id],
+      );
+      if (rows[0]) this.#remember(id, rows[0]);
     }
 
     async destroy(id: string): Promise<void> {
       await db.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.model, id]);
+      cache?.delete(PayloadCache.key(this.model, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await db.query('DELETE FROM oidc_payloads WHERE grant_id = $1', [grantId]);
+      cache?.deleteGrant(grantId);
     }
 
-    private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const { rows } = await db.query<Row>(
-        `SELECT payload, consumed_at FROM oidc_payloads
+    async #load(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      const { rows } = await db.query<Row & { id: string }>(
+        `SELECT id, payload, consumed_at, expires_at FROM oidc_payloads
          WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`,
         [this.model, value, new Date()],
       );
       const row = rows[0];
       if (!row) return undefined;
-      return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
+      return copy(this.#remember(row.id, row));
+    }
+
+    /** The payload as the provider sees it (with `consumed`), cached when there is a cache. */
+    #remember(id: string, row: Row): AdapterPayload {
+      const payload = row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
+      cache?.set(PayloadCache.key(this.model, id), payload, row.expires_at?.getTime());
+      return payload;
     }
   };
 }

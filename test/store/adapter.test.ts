@@ -24,6 +24,31 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.is(await codes.find(id), undefined);
   });
 
+  test(title('a consumed payload stays consumed when saved again'), async (t) => {
+    const Adapter = createOidcAdapter(await backend.open());
+    const codes = new Adapter('AuthorizationCode');
+    const id = randomUUID();
+    await codes.upsert(id, { accountId: '7' }, 60);
+    await codes.consume(id);
+    await codes.upsert(id, { accountId: '7', scope: 'openid' }, 60);
+    const found = await codes.find(id);
+    t.is(found?.scope, 'openid');
+    t.is(typeof found?.consumed, 'number');
+  });
+
+  test(title('adapters over one database see each other\'s writes and deletions, and hand out copies'), async (t) => {
+    const db = await backend.open();
+    const [a, b] = [new (createOidcAdapter(db))('Grant'), new (createOidcAdapter(db))('Grant')];
+    const id = randomUUID();
+    await a.upsert(id, { accountId: 'x', openid: { scope: 'openid' } }, 60);
+    const seen = await b.find(id);
+    t.is(seen?.accountId, 'x');
+    (seen as { accountId: string }).accountId = 'mutated by the caller';
+    t.is((await a.find(id))?.accountId, 'x');
+    await b.destroy(id);
+    t.is(await a.find(id), undefined);
+  });
+
   test(title('models are separate namespaces, and an upsert replaces'), async (t) => {
     const Adapter = createOidcAdapter(await backend.open());
     const id = randomUUID();
