@@ -18,8 +18,8 @@
 // (default /hooks/zitadel/v1/post-creation). ZITADEL must be allowed to call this address (see the
 // README's note on ZITADEL's outbound deny list).
 var BRIDGE_URL = 'https://login.example.com/hooks/zitadel/v1/post-creation';
-// The bridge's `zitadel.actionsV1.secret`, exactly. It must not contain a comma or leading/trailing blanks:
-// ZITADEL splits header values at commas. A random hex or base64url string is safe (openssl rand -hex 32).
+// The bridge's `zitadel.actionsV1.secret`, exactly. It must contain no comma and no blank: ZITADEL splits
+// header values at commas. A random hex or base64url string is safe (openssl rand -hex 32).
 var BRIDGE_SECRET = 'REPLACE-WITH-THE-SHARED-SECRET';
 // ---------------------------------------------------------------------------------------------------------
 

@@ -65,6 +65,11 @@ export class MigrationService {
     if (this.deps.provisioner && entry.state !== 'migrated') await this.#provision(user, handOff.hash ?? undefined);
   }
 
+  /** What the ledger knows of a legacy user. */
+  entry(legacyId: string): Promise<LedgerEntry | undefined> {
+    return this.deps.ledger.get(legacyId);
+  }
+
   /** Erase hand-off hashes nobody collected in time (run periodically). */
   erasePendingExpired(): Promise<number> {
     return this.deps.ledger.erasePendingExpired();

@@ -96,7 +96,7 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
   if (config.zitadel.actionsV1.secret) {
     const api = zitadelApiOf(config);
     if (!api) throw new Error('the Actions v1 endpoint needs zitadel.url, pat, organizationId and idpId');
-    provider.use(actionsV1Routes({ config, db, migration: resources.migration, api, logger }).routes());
+    provider.use(actionsV1Routes({ config, migration: resources.migration, api, logger }).routes());
   }
   if (config.demo) {
     const demo = demoClientRoutes(config.issuer, config.oidc.clients[0]!, DEMO_USERS, page);

@@ -79,6 +79,13 @@ export function zitadelConfigSchema(env: NodeJS.ProcessEnv) {
       const need = (path: string, what: string) => ctx.addIssue({ code: 'custom', path: [path], message: `${what} needs zitadel.url, pat, organizationId and idpId` });
       if (c.provision.enabled && !api) need('provision', 'provisioning');
       if (c.actionsV1.secret && !api) need('actionsV1', 'the Actions v1 endpoint');
+      if (c.actionsV1.secret && /[,\s]/.test(c.actionsV1.secret.reveal())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['actionsV1', 'secret'],
+          message: 'must contain no comma and no blank: ZITADEL\'s action fetch splits header values at commas and trims them',
+        });
+      }
       if (c.hook.enabled && c.hook.signingKeys.length === 0) ctx.addIssue({ code: 'custom', path: ['hook', 'signingKeys'], message: 'the hook needs at least one signing key' });
       if (c.hook.enabled && !c.idpId) ctx.addIssue({ code: 'custom', path: ['idpId'], message: 'the hook needs the IdP id to know which calls are its own' });
     });
