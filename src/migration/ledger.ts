@@ -64,6 +64,8 @@ function toEntry(row: Row): LedgerEntry {
   };
 }
 
+export const RESET_DUE = 'created without a password: password reset to send';
+
 /** A token is remembered by its digest only. */
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
@@ -173,6 +175,16 @@ export class Ledger {
          failure_reason = excluded.failure_reason, attempts = migration_ledger.attempts + 1, updated_at = now()
        RETURNING *`,
       [legacyId, method, zitadelUserId, reason.slice(0, 500)],
+    );
+    return toEntry(rows[0]!);
+  }
+
+  /** ZITADEL got the user without a password: the hand-off is not finished until a reset link went out. */
+  async markResetDue(legacyId: string, method: MigrationMethod): Promise<LedgerEntry> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE migration_ledger SET state = 'failed', method = $2, failure_reason = $3, updated_at = now()
+       WHERE legacy_id = $1 RETURNING *`,
+      [legacyId, method, RESET_DUE],
     );
     return toEntry(rows[0]!);
   }

@@ -85,7 +85,7 @@ export class MigrationService {
     const outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds);
     if (outcome.released && !outcome.hash && this.deps.withoutHash === 'reset') {
       // The user is created without a password; `migrate retry` sends the reset link once it exists.
-      await this.deps.ledger.markFailed(legacyId, 'hook', 'created without a password: password reset to send');
+      await this.deps.ledger.markResetDue(legacyId, 'hook');
     }
     if (outcome.released) await this.#flag(legacyId, null);
     return outcome;

@@ -55,10 +55,12 @@ export async function startMigrationWorld(options: WorldOptions): Promise<Migrat
   const db = await bridgeDatabaseForE2E();
   const table = uniqueTableName('legacy_migration');
   const ids = await createLegacyTable(db, table, options.users);
+  // Settings may name the table as LEGACY_TABLE (a flag statement, say).
+  const legacyExtra = JSON.parse(JSON.stringify(options.legacy ?? {}).replaceAll('LEGACY_TABLE', table)) as Record<string, unknown>;
   let idpId = '';
   const bridge = await startTestBridge({
     db,
-    legacy: legacySection(table, { passwords: { schemes: options.schemes, options: { saltOrder: 'salt+password' } }, ...options.legacy }),
+    legacy: legacySection(table, { passwords: { schemes: options.schemes, options: { saltOrder: 'salt+password' } }, ...legacyExtra }),
     adjust: async (raw) => {
       const idp = zitadel.double.addGenericOidcIdp({ issuer: raw.issuer, clientId: raw.oidc.clients[0].clientId, clientSecret: raw.oidc.clients[0].clientSecret });
       idpId = idp.id;

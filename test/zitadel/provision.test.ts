@@ -9,7 +9,9 @@ import { createZitadelApi } from '../../src/zitadel/api.js';
 
 // Provisioning before the redirect: no actions at all, works with both login UIs. Serial: one test takes
 // ZITADEL away.
-const ssha = byFormat(loadVectors()).get('ldap-ssha')!.find((v) => v.expect)!;
+const vectors = byFormat(loadVectors());
+const ssha = vectors.get('ldap-ssha')!.find((v) => v.expect)!;
+const django = vectors.get('django-pbkdf2-sha256')!.find((v) => v.expect && !/\$(26|36)0000\$/.test(v.hash))!;
 const bcrypt10 = async (password: string) => ({ hash: await bcrypt.hash(password, 10) });
 const person = (username: string, password: string, store = bcrypt10): TestUser => ({
   username,
@@ -23,6 +25,7 @@ const person = (username: string, password: string, store = bcrypt10): TestUser 
 const users: TestUser[] = [
   person('pia', 'Pia-Passw0rd!'),
   person('ldap', ssha.password, async () => ({ hash: ssha.hash })),
+  person('django', django.password, async () => ({ hash: django.hash })),
   person('taken', 'Taken-Passw0rd!'),
   person('outage', 'Outage-Passw0rd!'),
   person('crash', 'Crash-Passw0rd!'),
@@ -34,8 +37,9 @@ let world: MigrationWorld;
 test.before(async () => {
   world = await startMigrationWorld({
     users,
-    schemes: ['bcrypt', 'ldap-ssha'],
-    verifiers: ['argon2'],
+    schemes: ['bcrypt', 'ldap-ssha', 'django-pbkdf2-sha256'],
+    verifiers: ['argon2', 'pbkdf2'],
+    legacy: { markMigrated: 'UPDATE LEGACY_TABLE SET locale = $2 WHERE id = $1' },
     hook: false,
     proxy: true,
     zitadel: { provision: { enabled: true } },
@@ -52,6 +56,7 @@ const zitadelUsers = (username: string) => [...world.zitadel.double.state.users.
 for (const [username, password, prefix] of [
   ['pia', 'Pia-Passw0rd!', '$2b$10$'],
   ['ldap', ssha.password, '$argon2id$'],
+  ['django', django.password, '$pbkdf2-sha256$'],
 ] as const) {
   test.serial(`${username}: the login creates the user in ZITADEL with its password, linked, before the redirect`, async (t) => {
     const result = await login(world.rp, world.bridge, username, password);
@@ -71,8 +76,13 @@ for (const [username, password, prefix] of [
     });
     t.true(intent.linkedBefore);
     t.false(intent.created);
-    const entry = await world.bridge.migration.counts();
-    t.true(entry.migrated >= 1);
+    const entry = await world.bridge.migration.entry(result.idToken.sub);
+    t.is(entry?.state, 'migrated');
+    t.is(entry?.method, 'provision');
+    t.is(entry?.zitadelUserId, user!.id);
+    // The configured flag statement ran against the legacy table (here it writes the ZITADEL id into a column).
+    const { rows } = await world.db.query<{ locale: string }>(`SELECT locale FROM ${world.table} WHERE id = $1`, [Number(result.idToken.sub)]);
+    t.is(rows[0]!.locale, user!.id);
   });
 }
 
