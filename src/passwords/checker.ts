@@ -4,6 +4,7 @@ import { UnsupportedHashError } from './errors.js';
 import { getScheme, identifyAmong } from './registry.js';
 import { Limiter } from './runtime/limiter.js';
 import { WorkerPool } from './runtime/pool.js';
+import { lowerThreadPool } from './runtime/priority.js';
 import { HashBoundsError, HashFormatError, type PasswordScheme, type SchemeContext, type StoredCredential } from './scheme.js';
 import { bcryptScheme } from './schemes/bcrypt.js';
 
@@ -39,6 +40,7 @@ function latin1Bytes(password: string): Buffer | undefined {
 
 export function createPasswordChecker(config: PasswordsConfigInput, logger?: PasswordLogger): PasswordChecker {
   const parsed = passwordsConfigSchema.parse(config);
+  void lowerThreadPool();
   const ctx: SchemeContext = { bounds: parsed.bounds, options: schemeOptions(parsed.options) };
   const cpus = availableParallelism();
   const limiter = new Limiter(parsed.concurrency ?? 2 * cpus, parsed.queueLimit);
