@@ -1,5 +1,6 @@
 // The bridge as it runs in production (its database: DATABASE_URL or the embedded one), with one legacy
-// user stored as HASH (md5-hex: trivially cheap; bcrypt: cost 10). Prints "READY <issuer>" when listening.
+// user stored as HASH (md5-hex: trivially cheap; bcrypt: cost 10). STORAGE=memory keeps the provider's state in
+// its in-memory adapter, to tell storage from the rest. Prints "READY <issuer>" when listening.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ const logger = createLogger('silent');
 const directory = await openLegacyDirectory(config.legacy, db);
 const passwords = createPasswordChecker(config.legacy.passwords, logger);
 const migration = createMigration(config, db, directory, passwords, logger);
-const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger, migration });
+const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger, migration }, { inMemoryStorage: process.env.STORAGE === 'memory' });
 server.on('request', provider.callback());
 console.log(`READY ${issuer}`);
 process.on('SIGTERM', () => process.exit(0));

@@ -15,6 +15,8 @@ export interface ProviderDependencies {
   readonly db: Database;
   readonly directory: LegacyDirectory;
   readonly jwks: PrivateJwks;
+  /** oidc-provider's own in-memory storage instead of the database: only to measure what storage costs. */
+  readonly inMemoryStorage?: boolean;
 }
 
 const SCOPES = Object.keys(SCOPE_CLAIMS);
@@ -31,13 +33,13 @@ function interactions(): ReturnType<typeof interactionPolicy.base> {
   return policy;
 }
 
-export function createProvider({ config, db, directory, jwks }: ProviderDependencies): Provider {
+export function createProvider({ config, db, directory, jwks, inMemoryStorage }: ProviderDependencies): Provider {
   const clients = new Map<string, ClientConfig>(config.oidc.clients.map((client) => [client.clientId, client]));
   const signingAlg = ((jwks.keys[0]?.alg as string | undefined) ?? 'RS256') as SigningAlgorithmWithNone;
   const pageOptions = { title: config.login.title, language: config.login.language };
 
   const configuration: Configuration = {
-    adapter: createOidcAdapter(db),
+    ...(inMemoryStorage ? {} : { adapter: createOidcAdapter(db) }),
     clients: config.oidc.clients.map((client) => ({ ...clientMetadata(client), id_token_signed_response_alg: signingAlg })),
     jwks: { keys: jwks.keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {

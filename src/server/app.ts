@@ -62,11 +62,13 @@ function requestLog(logger: Logger) {
 /** Replaceable parts, for measurements: the hook's checks. */
 export interface AppOptions {
   readonly hookChecks?: HookChecks;
+  /** Provider state in memory instead of the database (never for real use: one process, lost on restart). */
+  readonly inMemoryStorage?: boolean;
 }
 
 export function createApp(config: BridgeConfig, resources: AppResources, options: AppOptions = {}): BridgeApp {
   const { db, directory, passwords, jwks, logger } = resources;
-  const provider = createProvider({ config, db, directory, jwks });
+  const provider = createProvider({ config, db, directory, jwks, ...(options.inMemoryStorage ? { inMemoryStorage: true } : {}) });
   const metrics = createMetrics();
   const page = { title: config.login.title, language: config.login.language };
 
