@@ -31,8 +31,23 @@ export function sharedEmbeddedDatabase(): Promise<Database> {
 export function bridgeDatabasesUnderTest(): DatabaseUnderTest[] {
   const list: DatabaseUnderTest[] = [{ name: 'embedded', open: sharedEmbeddedDatabase }];
   const url = process.env.DATABASE_URL;
-  if (url) list.push({ name: 'server', open: () => shared('server', () => openDatabase({ url, dataDir: '', poolSize: 5 })) });
+  if (url) list.push({ name: 'server', open: () => shared('server', () => openServerSchema(url)) });
   return list;
+}
+
+/**
+ * A schema of its own on the server for this test file: files run in parallel, and each must see only its
+ * own sessions, throttle counters and ledger, as each bridge deployment has its own database.
+ */
+async function openServerSchema(url: string): Promise<Database> {
+  const schema = uniqueTableName('test');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  return openDatabase({ url: scoped.href, dataDir: '', poolSize: 5 });
 }
 
 /** Close every database this test file opened. */

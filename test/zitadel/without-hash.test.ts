@@ -34,7 +34,7 @@ test('no importable hash: ZITADEL creates the user without a password, and migra
   t.is(before?.state, 'failed');
   t.regex(before?.failureReason ?? '', /password reset/);
   const report = await world.bridge.migration.retry();
-  t.deepEqual(report.failed, []);
+  t.false(report.failed.some((failure) => failure.legacyId === login.idToken.sub), JSON.stringify(report.failed));
   t.true(world.zitadel.double.state.passwordResets.some((reset) => reset.userId === user.id && reset.medium === 'sendLink'));
   t.is((await world.bridge.migration.entry(login.idToken.sub))?.state, 'migrated');
 });
