@@ -12,7 +12,9 @@ interface Check {
 export const checkConfigCommand: Command = {
   path: ['check-config'],
   summary: 'Validate the configuration, reporting every problem at once, and check that both databases answer.',
-  details: 'Exit codes: 0 all good; 1 a check failed (keys, a database); 2 the configuration itself is invalid.',
+  details:
+    'Exit codes: 0 all good; 1 a check failed (keys, a database); 2 the configuration itself is invalid. ' +
+    'With the embedded database, run it while the bridge is stopped: one process at a time may open the data folder.',
   options: {
     config: { type: 'string', short: 'c', description: 'Configuration file (YAML).', placeholder: 'FILE' },
   },

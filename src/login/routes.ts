@@ -149,7 +149,12 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
     }
     deps.onOutcome?.('success');
     if (throttle.failedBefore) await deps.throttle.recordSuccess(login, address);
-    await deps.afterLogin?.({ user: outcome.user, password, scheme: outcome.scheme, verified: outcome.verified, clientId: String(params.client_id) });
+    try {
+      await deps.afterLogin?.({ user: outcome.user, password, scheme: outcome.scheme, verified: outcome.verified, clientId: String(params.client_id) });
+    } catch (error) {
+      // The user signed in correctly; migration bookkeeping failing must not turn that into an error page.
+      deps.logger.error({ err: error, userId: outcome.user.id }, 'recording the login for migration failed');
+    }
     deps.logger.info({ userId: outcome.user.id, scheme: outcome.scheme, client: params.client_id }, 'login succeeded');
     await provider.interactionFinished(
       ctx.req,
