@@ -1,12 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getScheme } from '../registry.js';
 import { HashBoundsError, HashFormatError } from '../scheme.js';
-import { lowerThisThread } from './priority.js';
 import type { WorkerInit, WorkerJob, WorkerReply } from './protocol.js';
 
 /** A worker thread running the same registry for schemes whose work is synchronous JavaScript. */
 
-lowerThisThread();
 const ctx = workerData as WorkerInit;
 const port = parentPort;
 
