@@ -1,8 +1,8 @@
-import { ConfigError, loadConfig } from '../config/load.js';
 import { openLegacyDirectory } from '../legacy/registry.js';
 import { readJwks } from '../oidc/keys.js';
 import { describeUrl, openDatabase } from '../store/database.js';
-import { EXIT, stringOption, type Command } from './command.js';
+import { EXIT, type Command } from './command.js';
+import { configOption, loadConfigOption } from './config-option.js';
 
 interface Check {
   readonly name: string;
@@ -16,20 +16,10 @@ export const checkConfigCommand: Command = {
     'Exit codes: 0 all good; 1 a check failed (keys, a database); 2 the configuration itself is invalid. ' +
     'With the embedded database, run it while the bridge is stopped: one process at a time may open the data folder.',
   options: {
-    config: { type: 'string', short: 'c', description: 'Configuration file (YAML).', placeholder: 'FILE' },
+    config: configOption,
   },
   async run(args) {
-    let loaded;
-    try {
-      const file = stringOption(args, 'config');
-      loaded = loadConfig(file ? { file } : {});
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`${error.message}\n`);
-        return EXIT.usage;
-      }
-      throw error;
-    }
+    const loaded = loadConfigOption(args);
     const { config, source } = loaded;
     process.stdout.write(`Configuration ${source === 'demo' ? '(demo mode, no file)' : source} is valid. Issuer: ${config.issuer}\n`);
 

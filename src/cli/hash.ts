@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { configOption } from './config-option.js';
 import { EXIT, UsageError, stringOption, type Command, type ParsedArgs } from './command.js';
 import {
   createHandOff,
@@ -161,7 +162,7 @@ and Firebase settings). Prints one JSON object per line with the verification re
       placeholder: 'LIST',
       description: 'ZITADEL verifiers to count as enabled: a comma list (bcrypt,argon2,pbkdf2,…) or all. Default: the configuration.',
     },
-    config: { type: 'string', placeholder: 'FILE', description: 'Configuration file for bounds, options and the hand-off (default: built-in defaults).' },
+    config: { ...configOption, description: 'Configuration file for bounds, options and the hand-off (default: built-in defaults).' },
   },
   run: runCheck,
 };

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load.js';
 import { EXIT, UsageError, helpText, parseCommandArgs, type Command } from './command.js';
 import { commands } from './commands.js';
 
@@ -39,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${helpText(BINARY, found.command)}`);
+      return EXIT.usage;
+    }
+    // Every problem of the configuration, each with its path; nothing else to show.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
     throw error;

@@ -1,24 +1,12 @@
-import { ConfigError, loadConfig } from '../config/load.js';
 import type { BridgeConfig } from '../config/schema.js';
 import { createLogger } from '../server/logger.js';
 import { openDataResources, type DataResources } from '../server/resources.js';
 import { EXIT, UsageError, booleanOption, stringOption, type Command, type ParsedArgs } from './command.js';
-
-const configOption = { type: 'string', short: 'c', description: 'Configuration file (YAML).', placeholder: 'FILE' } as const;
+import { configOption, loadConfigOption } from './config-option.js';
 
 /** Load the configuration and open the data resources, reporting problems the way every command does. */
 async function withData(args: ParsedArgs, work: (config: BridgeConfig, data: DataResources) => Promise<number>): Promise<number> {
-  let config: BridgeConfig;
-  try {
-    const file = stringOption(args, 'config');
-    config = loadConfig(file ? { file } : {}).config;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const { config } = loadConfigOption(args);
   let data: DataResources;
   try {
     data = await openDataResources(config, createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr));

@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import { joinUrl } from '../config/demo.js';
-import { ConfigError, loadConfig } from '../config/load.js';
 import { DEMO_USERS } from '../legacy/demo-seed.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
 import { openResources } from '../server/resources.js';
-import { EXIT, stringOption, type Command } from './command.js';
+import { EXIT, type Command } from './command.js';
+import { configOption, loadConfigOption } from './config-option.js';
 
 export const serveCommand: Command = {
   path: ['serve'],
@@ -16,19 +16,10 @@ localhost, the embedded database, a development signing key, a demo client and s
 Environment: PORT, HOST, ISSUER, DATABASE_URL, LEGACY_DATABASE_URL, LOG_LEVEL; in demo mode also
 DEMO_CLIENT_ID, DEMO_CLIENT_SECRET and DEMO_REDIRECT_URIS (comma-separated).`,
   options: {
-    config: { type: 'string', short: 'c', description: 'Configuration file (YAML).', placeholder: 'FILE' },
+    config: configOption,
   },
   async run(args) {
-    let loaded;
-    try {
-      loaded = loadConfig({ ...(stringOption(args, 'config') ? { file: stringOption(args, 'config')! } : {}) });
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`${error.message}\n`);
-        return EXIT.usage;
-      }
-      throw error;
-    }
+    const loaded = loadConfigOption(args);
     const { config } = loaded;
     const logger = createLogger(config.log.level);
     let resources;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEMO_SCHEMES, DEMO_TABLE } from '../legacy/demo-seed.js';
+import { DEMO_COLUMNS, DEMO_DISABLED_WHEN, DEMO_SCHEMES, DEMO_TABLE } from '../legacy/demo-seed.js';
 
 /** The path of the built-in page that plays the relying party in demo mode. */
 export const DEMO_CALLBACK_PATH = '/demo/callback';
@@ -26,21 +26,8 @@ export function demoConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
     server: { host: '127.0.0.1', port },
     legacy: {
       table: DEMO_TABLE,
-      columns: {
-        id: 'id',
-        login: ['username', 'email'],
-        passwordHash: 'password_hash',
-        salt: 'salt',
-        email: 'email',
-        emailVerified: 'email_verified',
-        givenName: 'first_name',
-        familyName: 'last_name',
-        name: 'display_name',
-        preferredUsername: 'username',
-        phoneNumber: 'phone',
-        locale: 'locale',
-      },
-      disabledWhen: 'active = false',
+      columns: DEMO_COLUMNS,
+      disabledWhen: DEMO_DISABLED_WHEN,
       passwords: { schemes: DEMO_SCHEMES, options: { saltOrder: 'salt+password' } },
     },
     oidc: {

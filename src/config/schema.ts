@@ -15,19 +15,6 @@ const identifier = z
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-export const CLAIM_COLUMNS = [
-  'email',
-  'emailVerified',
-  'givenName',
-  'familyName',
-  'name',
-  'nickname',
-  'preferredUsername',
-  'phoneNumber',
-  'phoneNumberVerified',
-  'locale',
-] as const;
-
 export function buildConfigSchema(env: NodeJS.ProcessEnv) {
   const secret = secretSchema({ env });
 

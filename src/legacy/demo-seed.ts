@@ -61,12 +61,31 @@ export const DEMO_SCHEMES = [...new Set(ROWS.map((row) => row.format))];
 /** The demo users and their passwords, as printed at start-up and listed in the README. */
 export const DEMO_USERS: readonly DemoUser[] = ROWS.map(({ username, password, format, note }) => ({ username, password, format, note }));
 
-/** Create the demo users table if needed and add the demo users it lacks. */
-export async function seedDemoUsers(db: Queryable): Promise<boolean> {
-  await db.query(`CREATE TABLE IF NOT EXISTS ${DEMO_TABLE} (
+/** How the demo table's columns map to users: the shape many legacy users tables have. */
+export const DEMO_COLUMNS = {
+  id: 'id',
+  login: ['username', 'email'],
+  passwordHash: 'password_hash',
+  salt: 'salt',
+  email: 'email',
+  emailVerified: 'email_verified',
+  givenName: 'first_name',
+  familyName: 'last_name',
+  name: 'display_name',
+  preferredUsername: 'username',
+  phoneNumber: 'phone',
+  locale: 'locale',
+};
+
+/** The SQL that marks a disabled user of such a table. */
+export const DEMO_DISABLED_WHEN = 'active = false';
+
+/** Create a users table of the demo's shape (PostgreSQL), unless it exists. */
+export async function createDemoShapedTable(db: Queryable, table: string): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS ${table} (
     id serial PRIMARY KEY,
     username text NOT NULL UNIQUE,
-    email text NOT NULL UNIQUE,
+    email text UNIQUE,
     email_verified boolean NOT NULL DEFAULT true,
     first_name text,
     last_name text,
@@ -77,6 +96,11 @@ export async function seedDemoUsers(db: Queryable): Promise<boolean> {
     salt text,
     active boolean NOT NULL DEFAULT true
   )`);
+}
+
+/** Create the demo users table if needed and add the demo users it lacks. */
+export async function seedDemoUsers(db: Queryable): Promise<boolean> {
+  await createDemoShapedTable(db, DEMO_TABLE);
   // Users added to the demo since the table was created are filled in; existing rows stay as they are.
   const { rows } = await db.query<{ username: string }>(`SELECT username FROM ${DEMO_TABLE}`);
   const present = new Set(rows.map((row) => row.username));

@@ -1,5 +1,6 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
+import { createDemoShapedTable, DEMO_COLUMNS, DEMO_DISABLED_WHEN } from '../../src/legacy/demo-seed.js';
 import type { Queryable } from '../../src/store/database.js';
 
 /** A legacy user as a test writes it: the password in clear, stored by `store` in the legacy format. */
@@ -34,22 +35,9 @@ export const STANDARD_USERS: readonly TestUser[] = [
   { username: 'erin', email: 'erin@example.com', firstName: 'Erin', lastName: 'Nohash', password: null },
 ];
 
-/** PostgreSQL DDL of the legacy users table the tests use (the demo's shape). */
+/** A legacy users table of the demo's shape (PostgreSQL) holding `users`; their ids by username. */
 export async function createLegacyTable(db: Queryable, table: string, users: readonly TestUser[]): Promise<Map<string, string>> {
-  await db.query(`CREATE TABLE ${table} (
-    id serial PRIMARY KEY,
-    username text NOT NULL UNIQUE,
-    email text UNIQUE,
-    email_verified boolean NOT NULL DEFAULT true,
-    first_name text,
-    last_name text,
-    display_name text,
-    phone text,
-    locale text,
-    password_hash text,
-    salt text,
-    active boolean NOT NULL DEFAULT true
-  )`);
+  await createDemoShapedTable(db, table);
   const ids = new Map<string, string>();
   for (const user of users) {
     const stored = user.password !== null && user.store ? await user.store(user.password) : undefined;
@@ -77,23 +65,5 @@ export async function createLegacyTable(db: Queryable, table: string, users: rea
 
 /** The `legacy` configuration section for that table. */
 export function legacySection(table: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    table,
-    columns: {
-      id: 'id',
-      login: ['username', 'email'],
-      passwordHash: 'password_hash',
-      salt: 'salt',
-      email: 'email',
-      emailVerified: 'email_verified',
-      givenName: 'first_name',
-      familyName: 'last_name',
-      name: 'display_name',
-      preferredUsername: 'username',
-      phoneNumber: 'phone',
-      locale: 'locale',
-    },
-    disabledWhen: 'active = false',
-    ...extra,
-  };
+  return { table, columns: DEMO_COLUMNS, disabledWhen: DEMO_DISABLED_WHEN, ...extra };
 }
