@@ -2,12 +2,12 @@ import test from 'ava';
 import bcrypt from 'bcrypt';
 import { closeDatabases } from '../support/databases.js';
 import { startMigrationWorld, type MigrationWorld } from '../support/migration-world.js';
-import { login } from '../support/relying-party.js';
+import { login, type CompletedLogin } from '../support/relying-party.js';
 import { byFormat, loadVectors, wrongPassword } from '../passwords/support/vectors.js';
 import { Ledger } from '../../src/migration/ledger.js';
 import { SealedBox } from '../../src/migration/sealed-box.js';
 import type { TestUser } from '../support/legacy-users.js';
-import { computeSignatureHeader, type IntentOutcome } from '../support/zitadel/index.js';
+import { computeSignatureHeader, type IntentInput, type IntentOutcome } from '../support/zitadel/index.js';
 
 // Hashes made by independent tools: a Django PBKDF2 (re-encoded for ZITADEL) and an OpenLDAP {SSHA} (re-hashed).
 const vectors = byFormat(loadVectors());
@@ -42,6 +42,16 @@ test.after.always(async () => {
 });
 
 const zitadelUser = (username: string) => [...world.zitadel.double.state.users.values()].find((u) => u.username === username);
+/** ZITADEL's intent after a bridge login, as login v2 builds it; `overrides` change what a test needs changed. */
+const intentFor = (result: CompletedLogin, username: string, overrides: Partial<IntentInput> = {}): IntentInput => ({
+  idpId: world.idpId,
+  idpUserId: result.idToken.sub,
+  idpUserName: username,
+  rawInformation: result.userinfo as never,
+  accessToken: result.tokens.access_token,
+  ...overrides,
+});
+
 /** The hash ZITADEL would create the user with, from the intent response after the hook. */
 const handedHash = (outcome: IntentOutcome) => {
   const password = outcome.response.addHumanUser?.passwordType;
@@ -78,23 +88,17 @@ for (const [username, password, kind, prefix] of [
 
 test('a replayed hook call gets no hash', async (t) => {
   const result = await login(world.rp, world.bridge, 'r-replay', 'Refused-replay-1!');
-  const intent = { idpId: world.idpId, idpUserId: result.idToken.sub, idpUserName: 'r-replay', rawInformation: result.userinfo as never, accessToken: result.tokens.access_token };
   // ZITADEL does not create the user the first time (auto-creation off), so the second call still wants one.
-  const first = await world.zitadel.double.retrieveIdentityProviderIntent({ ...intent, autoCreation: false });
+  const intent = intentFor(result, 'r-replay', { autoCreation: false });
+  const first = await world.zitadel.double.retrieveIdentityProviderIntent(intent);
   t.truthy(handedHash(first));
-  const replay = await world.zitadel.double.retrieveIdentityProviderIntent({ ...intent, autoCreation: false });
+  const replay = await world.zitadel.double.retrieveIdentityProviderIntent(intent);
   t.falsy(handedHash(replay), 'the same token never releases a hash twice');
 });
 
 test('a token the bridge never issued gets no hash; the user is created without a password', async (t) => {
   const result = await login(world.rp, world.bridge, 'r-foreign', 'Refused-foreign-1!');
-  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent({
-    idpId: world.idpId,
-    idpUserId: result.idToken.sub,
-    idpUserName: 'r-foreign',
-    rawInformation: result.userinfo as never,
-    accessToken: 'forged-access-token',
-  });
+  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent(intentFor(result, 'r-foreign', { accessToken: 'forged-access-token' }));
   t.true(outcome.created);
   t.is(zitadelUser('r-foreign')!.password, undefined);
 });
@@ -102,28 +106,14 @@ test('a token the bridge never issued gets no hash; the user is created without 
 test('another user\'s token gets no hash', async (t) => {
   const mine = await login(world.rp, world.bridge, 'r-other', 'Refused-other-1!');
   const theirs = await login(world.rp, world.bridge, 'r-idp', 'Refused-idp-1!');
-  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent({
-    idpId: world.idpId,
-    idpUserId: mine.idToken.sub,
-    idpUserName: 'r-other',
-    rawInformation: mine.userinfo as never,
-    accessToken: theirs.tokens.access_token,
-    autoCreation: false,
-  });
+  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent(intentFor(mine, 'r-other', { accessToken: theirs.tokens.access_token, autoCreation: false }));
   t.falsy(handedHash(outcome));
 });
 
 test('a login older than the configured age gets no hash', async (t) => {
   const result = await login(world.rp, world.bridge, 'r-stale', 'Refused-stale-1!');
   await world.db.query("UPDATE migration_ledger SET last_login_at = now() - interval '1 hour' WHERE legacy_id = $1", [result.idToken.sub]);
-  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent({
-    idpId: world.idpId,
-    idpUserId: result.idToken.sub,
-    idpUserName: 'r-stale',
-    rawInformation: result.userinfo as never,
-    accessToken: result.tokens.access_token,
-    autoCreation: false,
-  });
+  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent(intentFor(result, 'r-stale', { autoCreation: false }));
   t.falsy(handedHash(outcome));
   t.not((await ledger().get(result.idToken.sub))?.state, 'migrated');
 });
@@ -131,14 +121,7 @@ test('a login older than the configured age gets no hash', async (t) => {
 test('an intent of another IdP is left alone', async (t) => {
   const other = world.zitadel.double.addGenericOidcIdp({ name: 'someone else' });
   const result = await login(world.rp, world.bridge, 'r-idp', 'Refused-idp-1!');
-  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent({
-    idpId: other.id,
-    idpUserId: result.idToken.sub,
-    idpUserName: 'r-idp',
-    rawInformation: result.userinfo as never,
-    accessToken: result.tokens.access_token,
-    autoCreation: false,
-  });
+  const outcome = await world.zitadel.double.retrieveIdentityProviderIntent(intentFor(result, 'r-idp', { idpId: other.id, autoCreation: false }));
   t.falsy(handedHash(outcome));
 });
 
