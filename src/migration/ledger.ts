@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database, Queryable } from '../store/database.js';
+import type { Database } from '../store/database.js';
 import type { SealedBox } from './sealed-box.js';
 
 export type LedgerState = 'seen' | 'migrated' | 'failed';
@@ -131,21 +131,31 @@ export class Ledger {
    */
   async releaseForHook(legacyId: string, token: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
     const digest = tokenDigest(token);
-    return this.db.transaction(async (tx) => {
-      const row = await this.#lock(tx, legacyId);
-      if (!row || !row.last_login_at) return { released: false, reason: 'unknown-user' };
-      if (row.last_login_at.getTime() < Date.now() - maxLoginAgeSeconds * 1000) return { released: false, reason: 'stale-login' };
-      if (row.released_token === digest) return { released: false, reason: 'replayed' };
-      const fresh = row.pending_hash && row.pending_expires_at && row.pending_expires_at > new Date() ? this.box.open(row.pending_hash) : undefined;
-      const { rows } = await tx.query<Row>(
-        `UPDATE migration_ledger SET state = 'migrated', method = COALESCE(method, 'hook'), released_token = $2,
-           pending_hash = NULL, pending_expires_at = NULL, failure_reason = NULL,
-           migrated_at = COALESCE(migrated_at, now()), updated_at = now()
-         WHERE legacy_id = $1 RETURNING *`,
-        [legacyId, digest],
-      );
-      return { released: true, hash: fresh, entry: toEntry(rows[0]!) };
-    });
+    const freshSince = new Date(Date.now() - maxLoginAgeSeconds * 1000);
+    // One statement: the row is locked, checked and released together, so two calls cannot both succeed.
+    const { rows } = await this.db.query<Row & { released_hash: string | null; released_expires_at: Date | null }>(
+      `WITH old AS (
+         SELECT legacy_id, pending_hash, pending_expires_at FROM migration_ledger
+         WHERE legacy_id = $1 AND last_login_at >= $3 AND released_token IS DISTINCT FROM $2
+         FOR UPDATE
+       )
+       UPDATE migration_ledger AS m SET state = 'migrated', method = COALESCE(m.method, 'hook'), released_token = $2,
+         pending_hash = NULL, pending_expires_at = NULL, failure_reason = NULL,
+         migrated_at = COALESCE(m.migrated_at, now()), updated_at = now()
+       FROM old WHERE m.legacy_id = old.legacy_id
+       RETURNING m.*, old.pending_hash AS released_hash, old.pending_expires_at AS released_expires_at`,
+      [legacyId, digest, freshSince],
+    );
+    const row = rows[0];
+    if (row) {
+      const fresh = row.released_hash && row.released_expires_at && row.released_expires_at > new Date() ? this.box.open(row.released_hash) : undefined;
+      return { released: true, hash: fresh, entry: toEntry(row) };
+    }
+    // Nothing released: say why (this read only runs on the refusal path).
+    const current = await this.get(legacyId);
+    if (!current?.lastLoginAt) return { released: false, reason: 'unknown-user' };
+    if (current.lastLoginAt < freshSince) return { released: false, reason: 'stale-login' };
+    return { released: false, reason: 'replayed' };
   }
 
   /** ZITADEL has the user (and its password, if there was one to give): erase the pending hash. */
@@ -221,10 +231,5 @@ export class Ledger {
       'UPDATE migration_ledger SET pending_hash = NULL, pending_expires_at = NULL, updated_at = now() WHERE pending_hash IS NOT NULL AND pending_expires_at <= now()',
     );
     return result.rowCount ?? 0;
-  }
-
-  async #lock(tx: Queryable, legacyId: string): Promise<Row | undefined> {
-    const { rows } = await tx.query<Row>('SELECT * FROM migration_ledger WHERE legacy_id = $1 FOR UPDATE', [legacyId]);
-    return rows[0];
   }
 }

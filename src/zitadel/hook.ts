@@ -131,11 +131,10 @@ export function hookRoutes(deps: HookDependencies): Router {
     const subject = typeof information.userId === 'string' ? information.userId : '';
     const accessToken = isObject(information.oauth) && typeof information.oauth.accessToken === 'string' ? information.oauth.accessToken : '';
     if (!subject || !accessToken) return unchanged(ctx, 'no-token');
-    const refused = await checks.token(accessToken, subject);
+    // Both at once (they are independent); the legacy row before any release: if the legacy database is
+    // down, nothing is released and ZITADEL's call fails.
+    const [refused, user] = await Promise.all([checks.token(accessToken, subject), directory.findById(subject)]);
     if (refused) return unchanged(ctx, refused, { userId: subject });
-
-    // The legacy row first: if the legacy database is down, nothing is released and ZITADEL's call fails.
-    const user = await directory.findById(subject);
     if (!user) return unchanged(ctx, 'unknown-user', { userId: subject });
     const release = await migration.releaseForHook(subject, accessToken, hook.maxLoginAgeSeconds);
     if (!release.released) return unchanged(ctx, release.reason, { userId: subject });
