@@ -96,6 +96,9 @@ export async function createDemoShapedTable(db: Queryable, table: string): Promi
     salt text,
     active boolean NOT NULL DEFAULT true
   )`);
+  // Case-insensitive login compares lower(column): without these indexes every login scans the table.
+  await db.query(`CREATE INDEX IF NOT EXISTS ${table}_lower_username ON ${table} (lower(username))`);
+  await db.query(`CREATE INDEX IF NOT EXISTS ${table}_lower_email ON ${table} (lower(email))`);
 }
 
 /** Create the demo users table if needed and add the demo users it lacks. */
