@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
+import { BodyError, readBody } from '../server/body.js';
 
 /** A request body that cannot be a login form: too large, wrong type, unreadable, or with repeated fields. */
 export class FormError extends Error {
@@ -15,15 +15,12 @@ export class FormError extends Error {
 /** Read an `application/x-www-form-urlencoded` body of at most `limit` bytes into single-valued fields. */
 export async function readForm(ctx: Context, limit: number): Promise<Map<string, string>> {
   if (!ctx.is('application/x-www-form-urlencoded')) throw new FormError(400, 'expected a form post');
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new FormError(413, 'the form is too large');
   let body: string;
   try {
-    body = await getRawBody(ctx.req, { limit, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+    body = (await readBody(ctx, limit)).toString('utf8');
   } catch (error) {
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') throw new FormError(413, 'the form is too large');
-    throw new FormError(400, 'the form could not be read');
+    if (error instanceof BodyError) throw new FormError(error.status, error.status === 413 ? 'the form is too large' : 'the form could not be read');
+    throw error;
   }
   const fields = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(body)) {

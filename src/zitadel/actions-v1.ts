@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Code } from '@connectrpc/connect';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
+import { BodyError, readBody } from '../server/body.js';
 import type { BridgeConfig } from '../config/schema.js';
 import type { MigrationService } from '../migration/service.js';
 import type { Logger } from '../server/logger.js';
@@ -92,10 +92,10 @@ export function actionsV1Routes(deps: ActionsV1Dependencies): Router {
     }
     let raw: Buffer;
     try {
-      raw = await getRawBody(ctx.req, { limit: MAX_BODY_BYTES, length: ctx.get('content-length') || undefined });
+      raw = await readBody(ctx, MAX_BODY_BYTES);
     } catch (error) {
-      const tooLarge = (error as { type?: string }).type === 'entity.too.large';
-      answer(ctx, tooLarge ? 413 : 400, tooLarge ? 'request_too_large' : 'invalid_request');
+      if (!(error instanceof BodyError)) throw error;
+      answer(ctx, error.status, error.status === 413 ? 'request_too_large' : 'invalid_request');
       return;
     }
     let body: unknown;

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import getRawBody from 'raw-body';
+import { BodyError, readBody } from '../server/body.js';
 import type { BridgeConfig } from '../config/schema.js';
 import type { LegacyDirectory } from '../legacy/directory.js';
 import type { MigrationService } from '../migration/service.js';
@@ -98,10 +98,10 @@ export function hookRoutes(deps: HookDependencies): Router {
   async function handle(ctx: Context): Promise<void> {
     let raw: Buffer;
     try {
-      raw = await getRawBody(ctx.req, { limit: hook.maxBodyBytes, length: ctx.get('content-length') || undefined });
+      raw = await readBody(ctx, hook.maxBodyBytes);
     } catch (error) {
-      const tooLarge = (error as { type?: string }).type === 'entity.too.large';
-      refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'request too large' : 'unreadable request');
+      if (!(error instanceof BodyError)) throw error;
+      refuse(ctx, error.status, error.status === 413 ? 'request too large' : 'unreadable request');
       return;
     }
     const signature = checks.signature(raw, ctx.get(SIGNATURE_HEADER) || undefined);
