@@ -89,8 +89,9 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .boolean()
         .default(true)
         .describe(
-          'Compare login names case-insensitively (LOWER() on both sides). On PostgreSQL an index on lower(column) keeps this fast; ' +
-            'on MySQL/MariaDB a _ci collation already compares this way, and false compares exactly (utf8mb4_bin).',
+          'Compare login names case-insensitively. PostgreSQL: LOWER() on both sides (create an index on lower(column)). ' +
+            'MySQL/MariaDB: the column\'s collation, which ignores case for the usual _ci collations and keeps the index in use. ' +
+            'false compares exactly on both.',
         ),
       disabledWhen: z
         .string()

@@ -15,6 +15,9 @@ export const mysqlDialect: SqlDialect = {
   // `_ci` collations (the default) ignore case even for `=`. An explicit binary collation on the parameter wins
   // over the column's, whatever the column's character set (BINARY ? would compare latin1 bytes with UTF-8).
   exactEquals: (column, placeholder) => `${column} = ${placeholder} COLLATE utf8mb4_bin`,
+  // The column's own `_ci` collation already ignores case, and keeps its index in use: LOWER() would make
+  // every login read the whole table. (A `_bin` column compares exactly; explicit queries can use LOWER().)
+  caseInsensitiveEquals: (column, placeholder) => `${column} = ${placeholder}`,
 };
 
 /** What execute() binds; the shared code passes strings, numbers and null. */

@@ -10,6 +10,9 @@ export const postgresDialect: SqlDialect = {
   placeholder: (index) => `$${index}`,
   // 22P02: invalid text representation, e.g. "abc" for an integer key.
   isInvalidValue: (error) => (error as { code?: string })?.code === '22P02',
+  exactEquals: (column, placeholder) => `${column} = ${placeholder}`,
+  // An index on lower(column) answers this (the README asks for one).
+  caseInsensitiveEquals: (column, placeholder) => `LOWER(${column}) = LOWER(${placeholder})`,
 };
 
 /**

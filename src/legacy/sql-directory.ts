@@ -10,11 +10,10 @@ export interface SqlDialect {
   placeholder(index: number): string;
   /** Whether an error means "this value cannot be an id here" (e.g. text for an integer key): not found. */
   isInvalidValue(error: unknown): boolean;
-  /**
-   * A case-sensitive comparison of a column with a placeholder, for `caseInsensitiveLogin: false` where a
-   * plain `=` follows the column's collation (MySQL's `_ci` collations ignore case). Default: `column = placeholder`.
-   */
-  exactEquals?(column: string, placeholder: string): string;
+  /** A login column compared with the typed name exactly (`caseInsensitiveLogin: false`). */
+  exactEquals(column: string, placeholder: string): string;
+  /** A login column compared with the typed name ignoring case, in a form the database can answer from an index. */
+  caseInsensitiveEquals(column: string, placeholder: string): string;
 }
 
 /** A connection pool to the legacy database, reduced to what the directory needs. */
@@ -44,9 +43,7 @@ function tableStatements(config: LegacyConfig, dialect: SqlDialect): Statements 
   const select = `SELECT ${[...selected].map(q).join(', ')}, ${disabled} AS ${q(DISABLED_ALIAS)} FROM ${q(config.table)}`;
   const loginMatch = columns.login
     .map((column, i) =>
-      config.caseInsensitiveLogin
-        ? `LOWER(${q(column)}) = LOWER(${dialect.placeholder(i + 1)})`
-        : (dialect.exactEquals?.(q(column), dialect.placeholder(i + 1)) ?? `${q(column)} = ${dialect.placeholder(i + 1)}`),
+      config.caseInsensitiveLogin ? dialect.caseInsensitiveEquals(q(column), dialect.placeholder(i + 1)) : dialect.exactEquals(q(column), dialect.placeholder(i + 1)),
     )
     .join(' OR ');
   const id = q(columns.id);

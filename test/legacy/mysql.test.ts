@@ -9,12 +9,11 @@ import { dropMysqlTables, LEGACY_MYSQL_URL, mysqlAdmin, mysqlUrlViaPort } from '
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { directoryConformance, legacyConfig, type DirectoryFixture, type FixtureRow } from './conformance.js';
 
-// The table keeps the database's `_ci` collation except for username, which is case-sensitive as in many PHP
-// apps: the suite's explicit query (`username = ?`) expects an exact match. That `caseInsensitiveLogin: false`
-// is exact on a `_ci` column too is checked below.
+// The table has the database's `_ci` collation, as most MySQL apps do: case-insensitive login then follows the
+// column's collation (and keeps using its index), and `caseInsensitiveLogin: false` is exact all the same.
 async function createTable(admin: mysql.Connection, table: string, rows: readonly FixtureRow[]): Promise<void> {
   await admin.query(`CREATE TABLE \`${table}\` (
-    id INT PRIMARY KEY, username VARCHAR(191) COLLATE utf8mb4_bin NOT NULL, email VARCHAR(191), email_verified TINYINT(1),
+    id INT PRIMARY KEY, username VARCHAR(191) NOT NULL, email VARCHAR(191), email_verified TINYINT(1),
     first_name VARCHAR(100), last_name VARCHAR(100), phone VARCHAR(50), password_hash VARCHAR(255), salt VARCHAR(64),
     active TINYINT(1) NOT NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   for (const r of rows) {
