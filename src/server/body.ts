@@ -26,3 +26,17 @@ export async function readBody(ctx: Context, limit: number): Promise<Buffer> {
     throw new BodyError(400, 'the request could not be read');
   }
 }
+
+export type JsonObject = Record<string, unknown>;
+
+export const isJsonObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The body as a JSON object, or undefined when it is not JSON or not an object. */
+export function parseJsonObject(raw: Buffer): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(raw.toString('utf8'));
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Code } from '@connectrpc/connect';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { BodyError, readBody } from '../server/body.js';
+import { BodyError, parseJsonObject, readBody, type JsonObject } from '../server/body.js';
 import type { BridgeConfig } from '../config/schema.js';
 import type { MigrationService } from '../migration/service.js';
 import type { Logger } from '../server/logger.js';
@@ -33,8 +33,6 @@ export type ActionsV1Decision =
   | 'zitadel-refused'
   | 'handoff-failed';
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The endpoint login v1's Post Creation action calls (External Authentication flow): ZITADEL has just
@@ -63,7 +61,7 @@ export function actionsV1Routes(deps: ActionsV1Dependencies): Router {
     ctx.status = status;
     ctx.body = { error };
   };
-  const decided = (decision: ActionsV1Decision, extra: Json, warn = false) =>
+  const decided = (decision: ActionsV1Decision, extra: JsonObject, warn = false) =>
     logger[warn ? 'warn' : 'info']({ decision, ...extra }, decision === 'migrated' ? 'actions v1: hash set in ZITADEL' : 'actions v1: no hash set');
 
   function authorized(ctx: Context): boolean {
@@ -98,14 +96,7 @@ export function actionsV1Routes(deps: ActionsV1Dependencies): Router {
       answer(ctx, error.status, error.status === 413 ? 'request_too_large' : 'invalid_request');
       return;
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      answer(ctx, 400, 'invalid_request');
-      return;
-    }
-    const zitadelUserId = isObject(body) ? body.userId : undefined;
+    const zitadelUserId = parseJsonObject(raw)?.userId;
     if (typeof zitadelUserId !== 'string' || zitadelUserId.length === 0 || zitadelUserId.length > MAX_USER_ID_LENGTH || !USER_ID.test(zitadelUserId)) {
       answer(ctx, 400, 'invalid_request');
       return;

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { BodyError, readBody } from '../server/body.js';
+import { BodyError, isJsonObject, parseJsonObject, readBody, type JsonObject } from '../server/body.js';
 import type { BridgeConfig } from '../config/schema.js';
 import type { LegacyDirectory } from '../legacy/directory.js';
 import type { MigrationService } from '../migration/service.js';
@@ -43,8 +43,6 @@ export function hookChecks(config: BridgeConfig, provider: Provider): HookChecks
   };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a call got no hash; logged, never sent back in detail. */
 export type HookDecision =
@@ -77,7 +75,7 @@ export function hookRoutes(deps: HookDependencies): Router {
     ctx.body = { forwardedStatusCode: status, forwardedErrorMessage: message };
   };
   /** An empty body: ZITADEL goes on with its response unchanged. */
-  const unchanged = (ctx: Context, decision: HookDecision, extra: Json = {}) => {
+  const unchanged = (ctx: Context, decision: HookDecision, extra: JsonObject = {}) => {
     logger.info({ decision, ...extra }, 'idp intent hook: no hand-off');
     ctx.status = 200;
     ctx.body = '';
@@ -110,26 +108,20 @@ export function hookRoutes(deps: HookDependencies): Router {
       refuse(ctx, 401, 'invalid signature');
       return;
     }
-    let envelope: unknown;
-    try {
-      envelope = JSON.parse(raw.toString('utf8'));
-    } catch {
-      refuse(ctx, 400, 'invalid JSON');
-      return;
-    }
-    if (!isObject(envelope) || !isObject(envelope.response)) {
-      refuse(ctx, 400, 'no response message');
+    const envelope = parseJsonObject(raw);
+    if (!envelope || !isJsonObject(envelope.response)) {
+      refuse(ctx, 400, 'not a JSON envelope with a response message');
       return;
     }
     if (envelope.fullMethod !== RETRIEVE_INTENT_METHOD) return unchanged(ctx, 'not-for-us', { method: String(envelope.fullMethod).slice(0, 100) });
     const response = envelope.response;
-    const information = isObject(response.idpInformation) ? response.idpInformation : {};
+    const information = isJsonObject(response.idpInformation) ? response.idpInformation : {};
     if (information.idpId !== config.zitadel.idpId) return unchanged(ctx, 'not-for-us');
     if (typeof response.userId === 'string' && response.userId !== '') return unchanged(ctx, 'already-linked');
     if (creationTargets(response).length === 0) return unchanged(ctx, 'nothing-to-create');
 
     const subject = typeof information.userId === 'string' ? information.userId : '';
-    const accessToken = isObject(information.oauth) && typeof information.oauth.accessToken === 'string' ? information.oauth.accessToken : '';
+    const accessToken = isJsonObject(information.oauth) && typeof information.oauth.accessToken === 'string' ? information.oauth.accessToken : '';
     if (!subject || !accessToken) return unchanged(ctx, 'no-token');
     // Both at once (they are independent); the legacy row before any release: if the legacy database is
     // down, nothing is released and ZITADEL's call fails.

@@ -1,6 +1,6 @@
 import type { Claims } from '../oidc/claims.js';
+import { isJsonObject, type JsonObject } from '../server/body.js';
 
-type Json = Record<string, unknown>;
 
 export interface IntentHandOff {
   /** The hash to create the user with; absent when there is none to give. */
@@ -11,25 +11,24 @@ export interface IntentHandOff {
   readonly metadataKey: string;
 }
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Where the user ZITADEL is about to create is described: the deprecated `addHumanUser` and, since 2026, `userAction.createUser.human`. */
-export function creationTargets(response: Json): Json[] {
-  const targets: Json[] = [];
-  if (isObject(response.addHumanUser)) targets.push(response.addHumanUser);
-  const create = isObject(response.userAction) ? response.userAction.createUser : undefined;
-  if (isObject(create) && isObject(create.human)) targets.push(create.human);
+export function creationTargets(response: JsonObject): JsonObject[] {
+  const targets: JsonObject[] = [];
+  if (isJsonObject(response.addHumanUser)) targets.push(response.addHumanUser);
+  const create = isJsonObject(response.userAction) ? response.userAction.createUser : undefined;
+  if (isJsonObject(create) && isJsonObject(create.human)) targets.push(create.human);
   return targets;
 }
 
-function applyTo(target: Json, handOff: IntentHandOff): void {
+function applyTo(target: JsonObject, handOff: IntentHandOff): void {
   const { claims } = handOff;
   if (handOff.hash) {
     // `password` and `hashedPassword` are one oneof: set one, drop the other.
     delete target.password;
     target.hashedPassword = { hash: handOff.hash, changeRequired: false };
   }
-  const profile: Json = isObject(target.profile) ? target.profile : {};
+  const profile: JsonObject = isJsonObject(target.profile) ? target.profile : {};
   if (typeof claims.given_name === 'string') profile.givenName = claims.given_name;
   if (typeof claims.family_name === 'string') profile.familyName = claims.family_name;
   if (typeof claims.name === 'string') profile.displayName = claims.name;
@@ -37,13 +36,13 @@ function applyTo(target: Json, handOff: IntentHandOff): void {
   if (typeof claims.locale === 'string') profile.preferredLanguage = claims.locale;
   target.profile = profile;
   if (claims.email_verified === true && typeof claims.email === 'string') {
-    const email: Json = isObject(target.email) ? target.email : {};
+    const email: JsonObject = isJsonObject(target.email) ? target.email : {};
     // The verification is a oneof too: a verified address replaces any code to send or return.
     delete email.sendCode;
     delete email.returnCode;
     target.email = { ...email, email: typeof email.email === 'string' && email.email ? email.email : claims.email, isVerified: true };
   }
-  const metadata = Array.isArray(target.metadata) ? target.metadata.filter((entry) => !(isObject(entry) && entry.key === handOff.metadataKey)) : [];
+  const metadata = Array.isArray(target.metadata) ? target.metadata.filter((entry) => !(isJsonObject(entry) && entry.key === handOff.metadataKey)) : [];
   metadata.push({ key: handOff.metadataKey, value: Buffer.from(handOff.legacyId, 'utf8').toString('base64') });
   target.metadata = metadata;
 }
@@ -54,7 +53,7 @@ function applyTo(target: Json, handOff: IntentHandOff): void {
  * Everything else — `idpLinks` above all — is left exactly as ZITADEL sent it, so its strict parser and its
  * auto-linking both see what they expect.
  */
-export function withHandOff(response: Json, handOff: IntentHandOff): Json {
+export function withHandOff(response: JsonObject, handOff: IntentHandOff): JsonObject {
   const reply = structuredClone(response);
   for (const target of creationTargets(reply)) applyTo(target, handOff);
   return reply;
