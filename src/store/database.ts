@@ -46,12 +46,10 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
   try {
     // PGlite already runs without fsync; not waiting for the WAL flush at commit adds no risk on top and
     // halves the cost of a write.
-    const startParams = [...PGlite.defaultStartParams, '-c', 'synchronous_commit=off'];
-    return await openEmbeddedDatabase(dataDir, (dir) => PGlite.create(dir, { startParams }));
+    return await openEmbeddedDatabase(dataDir, ['-c', 'synchronous_commit=off']);
   } catch (error) {
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
   }

@@ -1,17 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import type { PGlite } from '@electric-sql/pglite';
+import type { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { serialize } from 'pg-protocol';
+import { DatabaseError } from 'pg-protocol';
+import { spawnWorker } from '../runtime/worker-thread.js';
 import type { Database, Queryable } from './database.js';
-
-/** Prepared statements kept per text; plenty for the bridge's fixed set of queries. */
-const STATEMENT_CACHE_SIZE = 256;
-
-interface BackendMessage {
-  readonly name: string;
-  readonly fields?: Array<{ name: string; dataTypeID: number }> | Array<string | null>;
-  readonly text?: string;
-}
+import type { EmbeddedReply, EmbeddedRequest, ErrorReply } from './embedded-worker.js';
 
 /** A value as PostgreSQL's text format expects it (the conversions node-postgres applies). */
 function toText(value: unknown): string | null {
@@ -23,113 +15,179 @@ function toText(value: unknown): string | null {
   return String(value);
 }
 
-/** Serialises access: PGlite is one session, so one statement (or one transaction) runs at a time. */
-class Mutex {
-  #tail: Promise<unknown> = Promise.resolve();
+/**
+ * PGlite is one session, so a transaction owns it from BEGIN to COMMIT: statements asked for meanwhile
+ * wait until it ends, in the order they were asked for. Other statements go to the database thread at
+ * once; it runs them one at a time in the order they arrive, so it keeps working while this thread is busy
+ * instead of waiting for it to hand over the next one.
+ */
+class Session {
+  #transactions: Promise<void> | undefined;
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(work);
-    this.#tail = result.catch(() => {});
+  statement<T>(run: () => Promise<T>): Promise<T> {
+    return this.#transactions ? this.#transactions.then(run) : run();
+  }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = (this.#transactions ?? Promise.resolve()).then(work);
+    const ended = result.then(
+      () => {},
+      () => {},
+    );
+    this.#transactions = ended;
+    void ended.then(() => {
+      if (this.#transactions === ended) this.#transactions = undefined;
+    });
     return result;
   }
 }
 
+type Request = EmbeddedRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
 /**
- * The embedded database: PGlite in this process, behind the same `Queryable` shape as a server pool.
- * Parameterised statements are prepared once and reused, so PostgreSQL plans each query text once
+ * The main thread's end of the database thread: one promise per request, all of them rejected if the
+ * thread dies. The thread holds the event loop only while a request is out, so an idle database never
+ * keeps the process alive.
+ */
+class DatabaseThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (reply: EmbeddedReply) => void; reject: (error: Error) => void }>();
+  #next = 1;
+  #stopped: Error | undefined;
+
+  constructor() {
+    this.#worker = spawnWorker(new URL('./embedded-worker.js', import.meta.url));
+    this.#worker.unref();
+    this.#worker.on('message', (reply: EmbeddedReply) => this.#settle(reply));
+    this.#worker.on('error', (error) => this.#stop(new Error(`the embedded database stopped: ${error.message}`)));
+    this.#worker.on('messageerror', (error) => {
+      // A reply that cannot be read leaves its request unanswerable; a thread in that state is ended.
+      this.#stop(new Error(`the embedded database stopped: ${error.message}`));
+      void this.#worker.terminate();
+    });
+    this.#worker.on('exit', (code) => this.#stop(new Error(`the embedded database stopped: its thread exited with code ${code}`)));
+  }
+
+  get worker(): Worker {
+    return this.#worker;
+  }
+
+  send(request: Request): Promise<EmbeddedReply> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id });
+    });
+  }
+
+  /** Close the database, then end the thread; after a crash there is nothing left to close. */
+  async close(): Promise<void> {
+    if (this.#stopped) return this.abandon();
+    try {
+      await this.send({ close: true });
+    } finally {
+      this.#stop(new Error('the embedded database is closed'));
+      await this.#worker.terminate();
+    }
+  }
+
+  /** End the thread without closing the database, as when opening it failed. */
+  async abandon(): Promise<void> {
+    this.#stop(new Error('the embedded database is closed'));
+    await this.#worker.terminate();
+  }
+
+  #settle(reply: EmbeddedReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if ('error' in reply) pending.reject(toError(reply.error));
+    else pending.resolve(reply);
+  }
+
+  #stop(error: Error): void {
+    if (this.#stopped) return;
+    this.#stopped = error;
+    this.#worker.unref();
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const { reject } of pending) reject(error);
+  }
+}
+
+/** A PostgreSQL error as node-postgres raises it, so callers read `code`, `detail`, `constraint` alike. */
+function toError(reply: ErrorReply): Error {
+  const { message, database, ...fields } = reply;
+  return Object.assign(database ? new DatabaseError(message, 0, 'error') : new Error(message), fields);
+}
+
+// For tests only: the thread behind a database, to stop it as a crash would.
+const threads = new WeakMap<Database, DatabaseThread>();
+export function embeddedThread(db: Database): Worker | undefined {
+  return threads.get(db)?.worker;
+}
+
+/**
+ * The embedded database: PGlite on a thread of its own, behind the same `Queryable` shape as a server
+ * pool. Parameterised statements are prepared once and reused, so PostgreSQL plans each query text once
  * instead of on every call (PGlite's own query API re-parses and re-plans each time, several times
  * slower). Rows are decoded with node-postgres' type parsers, so both databases return the same types.
  */
-export async function openEmbeddedDatabase(dataDir: string, open: (dataDir: string) => Promise<PGlite>): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await open(dataDir);
-  const mutex = new Mutex();
-  const prepared = new Map<string, string>();
-  let sequence = 0;
+export async function openEmbeddedDatabase(dataDir: string, startParams: readonly string[] = []): Promise<Database> {
+  const thread = new DatabaseThread();
+  try {
+    await thread.send({ open: { dataDir, startParams } });
+  } catch (error) {
+    await thread.abandon();
+    throw error;
+  }
+  const session = new Session();
 
   async function run(text: string, values: readonly unknown[] | undefined, inTransaction: boolean): Promise<pg.QueryResult> {
-    if (values === undefined || values.length === 0) {
-      // Parameterless text may hold several statements (migrations); the simple protocol runs them all.
-      const results = await pglite.exec(text);
-      const last = results[results.length - 1];
-      return toResult((last?.rows ?? []) as pg.QueryResultRow[], last?.affectedRows ?? 0);
-    }
-    let name = prepared.get(text);
-    const messages: Buffer[] = [];
-    const parse = name === undefined;
-    if (parse && prepared.size < STATEMENT_CACHE_SIZE) {
-      name = `bridge_${(sequence += 1)}`;
-      prepared.set(text, name);
-    }
-    if (parse) messages.push(serialize.parse({ name: name ?? '', text, types: [] }));
-    messages.push(
-      serialize.bind({ statement: name ?? '', values: (values ?? []).map(toText) }),
-      serialize.describe({ type: 'P', name: '' }),
-      serialize.execute({}),
-      serialize.sync(),
-    );
-    let replies: BackendMessage[];
-    try {
-      ({ messages: replies } = (await pglite.execProtocol(Buffer.concat(messages), { syncToFs: !inTransaction })) as unknown as {
-        messages: BackendMessage[];
-      });
-    } catch (error) {
-      // A statement whose preparation failed does not exist; forget its name.
-      if (parse && name) prepared.delete(text);
-      throw error;
-    }
-    return decode(replies);
+    const simple = values === undefined || values.length === 0;
+    const reply = await thread.send({ text, values: simple ? null : values.map(toText), sync: !inTransaction });
+    return decode(reply);
   }
 
-  const queryable = (inTransaction: boolean): Queryable => ({
-    query: (text, values) => run(text, values, inTransaction) as never,
-  });
+  const inTransaction: Queryable = { query: (text, values) => run(text, values, true) as never };
+  async function transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    await run('BEGIN', undefined, true);
+    try {
+      const result = await work(inTransaction);
+      await run('COMMIT', undefined, false);
+      return result;
+    } catch (error) {
+      await run('ROLLBACK', undefined, false).catch(() => {});
+      throw error;
+    }
+  }
 
   let closed: Promise<void> | undefined;
-  return {
+  const afterClose = () => Promise.reject(new Error('the embedded database is closed'));
+  const db: Database = {
     kind: 'embedded',
-    query: (text, values) => mutex.run(() => run(text, values, false)) as never,
-    transaction: (work) =>
-      mutex.run(async () => {
-        await run('BEGIN', undefined, true);
-        try {
-          const result = await work(queryable(true));
-          await run('COMMIT', undefined, false);
-          return result;
-        } catch (error) {
-          await run('ROLLBACK', undefined, false).catch(() => {});
-          throw error;
-        }
-      }),
+    query: (text, values) => (closed ? afterClose() : session.statement(() => run(text, values, false))) as never,
+    transaction: (work) => (closed ? afterClose() : session.exclusive(() => transaction(work))),
     close() {
-      // PGlite holds its files open until closed explicitly.
-      closed ??= mutex.run(() => pglite.close());
+      // After the statements already asked for, which the thread answers first.
+      closed ??= session.exclusive(() => thread.close());
       return closed;
     },
   };
+  threads.set(db, thread);
+  return db;
 }
 
-function decode(replies: readonly BackendMessage[]): pg.QueryResult {
-  let fields: Array<{ name: string; dataTypeID: number }> = [];
-  const rows: pg.QueryResultRow[] = [];
-  let rowCount = 0;
-  for (const reply of replies) {
-    if (reply.name === 'rowDescription') {
-      fields = reply.fields as Array<{ name: string; dataTypeID: number }>;
-    } else if (reply.name === 'dataRow') {
-      const row: pg.QueryResultRow = {};
-      (reply.fields as Array<string | null>).forEach((value, i) => {
-        const field = fields[i]!;
-        row[field.name] = value === null ? null : pg.types.getTypeParser(field.dataTypeID, 'text')(value);
-      });
-      rows.push(row);
-    } else if (reply.name === 'commandComplete') {
-      // "INSERT 0 3", "UPDATE 2", "SELECT 5": the count is the last word.
-      const count = Number(reply.text?.split(' ').pop());
-      rowCount = Number.isFinite(count) ? count : rows.length;
-    }
+function decode(reply: EmbeddedReply): pg.QueryResult {
+  if (!('rows' in reply)) return toResult([], 0);
+  for (const [name, type] of reply.text ?? []) {
+    const parse = pg.types.getTypeParser(type, 'text');
+    for (const row of reply.rows) if (row[name] !== null) row[name] = parse(row[name] as string);
   }
-  return toResult(rows, rowCount);
+  return toResult(reply.rows, reply.rowCount);
 }
 
 function toResult(rows: pg.QueryResultRow[], rowCount: number): pg.QueryResult {

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../runtime/worker-thread.js';
 import { HashBoundsError, HashFormatError } from '../scheme.js';
 import type { StoredCredential } from '../scheme.js';
 import type { WorkerInit, WorkerJob, WorkerReply } from './protocol.js';
@@ -18,20 +19,6 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   current?: Pending;
-}
-
-/**
- * Under tsx the main thread resolves `.js` imports to `.ts` sources, but a worker does not inherit a
- * loader registered through the API; a tiny bootstrap registers tsx inside the worker first.
- */
-function spawn(init: WorkerInit): Worker {
-  if (import.meta.url.endsWith('.ts')) {
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    const api = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(bootstrap, { eval: true, workerData: init });
-  }
-  return new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
 }
 
 function toError(reply: Extract<WorkerReply, { error: unknown }>['error']): Error {
@@ -82,7 +69,7 @@ export class WorkerPool {
 
   private grow(): Slot | undefined {
     if (this.slots.length >= this.size) return undefined;
-    const slot: Slot = { worker: spawn(this.init) };
+    const slot: Slot = { worker: spawnWorker(new URL('./worker.js', import.meta.url), { workerData: this.init }) };
     slot.worker.unref();
     slot.worker.on('message', (reply: WorkerReply) => {
       const pending = slot.current;
