@@ -83,6 +83,17 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
       poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the legacy database per bridge process.'),
       connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('Give up connecting to the legacy database after this long.'),
       queryTimeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('A query slower than this fails the login with "temporarily unavailable".'),
+      claimsCacheSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(300)
+        .default(5)
+        .describe(
+          'Reuse a legacy row read during a login for that long, for the claims at the redirect, the token endpoint, userinfo and the post-login hook. ' +
+            'Password checks always read the database, so a disabled user or a new password counts at the next login; ' +
+            'a login already past its password check may finish within this window. 0 reads the row every time.',
+        ),
       table: identifier.default('users').describe('Users table (table mode).'),
       columns: columns.prefault({}),
       caseInsensitiveLogin: z

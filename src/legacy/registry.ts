@@ -3,6 +3,7 @@ import type { Queryable } from '../store/database.js';
 import type { LegacyDirectory } from './directory.js';
 import { createMysqlDirectory } from './mysql.js';
 import { createPostgresDirectory } from './postgres.js';
+import { rememberRecentUsers } from './recent-users.js';
 
 /** Opens a legacy directory for a connection URL; one entry per database family. */
 type DirectoryFactory = (config: LegacyConfig) => Promise<LegacyDirectory>;
@@ -23,6 +24,10 @@ export function supportedProtocols(): string[] {
  * own database (the demo, or a copy imported next to the bridge).
  */
 export async function openLegacyDirectory(config: LegacyConfig, bridgeDatabase: Queryable): Promise<LegacyDirectory> {
+  return rememberRecentUsers(await openUncached(config, bridgeDatabase), config.claimsCacheSeconds);
+}
+
+async function openUncached(config: LegacyConfig, bridgeDatabase: Queryable): Promise<LegacyDirectory> {
   if (!config.url) return createPostgresDirectory(config, bridgeDatabase);
   let protocol: string;
   try {

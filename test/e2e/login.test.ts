@@ -25,7 +25,8 @@ test.before(async () => {
   ids = await createLegacyTable(legacyDb, table, [...STANDARD_USERS, { username: 'frank', firstName: 'Frank', lastName: 'Fired', password: 'frank-password', store: storeBcrypt }]);
   bridge = await startTestBridge({
     db,
-    legacy: legacySection(table, process.env.LEGACY_DATABASE_URL ? { url: process.env.LEGACY_DATABASE_URL } : {}),
+    // Claims read fresh, so disabling a user between login and code exchange takes effect at once.
+    legacy: legacySection(table, { claimsCacheSeconds: 0, ...(process.env.LEGACY_DATABASE_URL ? { url: process.env.LEGACY_DATABASE_URL } : {}) }),
     adjust: (raw) => {
       raw.claims = { givenNameFallback: 'Given', familyNameFallback: 'Family' };
       // A second ZITADEL IdP configured with "Use ID token mapping".
