@@ -1,7 +1,10 @@
+import { Agent, request } from 'node:http';
+
 /**
  * The load generator: one full browser-less login flow as ZITADEL drives it (authorize with
  * prompt=select_account → login form → code → token with client_secret_basic → userinfo), repeated by
- * `concurrency` loops for `seconds`. Plain fetch, no client library, so the generator stays cheap.
+ * `concurrency` loops for `seconds`. node:http with keep-alive and a hand-made cookie jar: the generator
+ * shares the machine's cores with the server measured, so it must cost as little as it can.
  */
 export interface Target {
   readonly issuer: string;
@@ -12,21 +15,38 @@ export interface Target {
   readonly password: string;
 }
 
-function cookiesOf(response: Response, jar: Map<string, string>): void {
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const i = pair!.indexOf('=');
-    jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-  }
+interface Reply {
+  readonly status: number;
+  readonly location: string | undefined;
+  readonly body: string;
 }
 
-async function step(url: string, jar: Map<string, string>, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-  const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-  cookiesOf(response, jar);
-  return response;
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function send(url: URL, jar: Map<string, string> | undefined, method: 'GET' | 'POST', headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+  const all: Record<string, string | number> = { ...headers };
+  if (jar?.size) all.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  if (body !== undefined) all['content-length'] = Buffer.byteLength(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers: all }, (res) => {
+      for (const line of res.headers['set-cookie'] ?? []) {
+        const end = line.indexOf(';');
+        const pair = end < 0 ? line : line.slice(0, end);
+        const i = pair.indexOf('=');
+        jar?.set(pair.slice(0, i), pair.slice(i + 1));
+      }
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 export async function oneFlow(target: Target): Promise<void> {
   const jar = new Map<string, string>();
@@ -39,42 +59,27 @@ export async function oneFlow(target: Target): Promise<void> {
     prompt: 'select_account',
     state: Math.random().toString(36).slice(2),
   }).toString();
-  let response = await step(authorize.href, jar);
-  const interaction = new URL(response.headers.get('location')!, target.issuer).href;
-  await response.arrayBuffer();
-  response = await step(interaction, jar);
-  const page = await response.text();
-  const action = page.match(/action="([^"]*\/login)"/)?.[1];
-  const csrf = page.match(/name="csrf" value="([^"]*)"/)?.[1] ?? '';
-  if (!action) throw new Error(`no login form (HTTP ${response.status})`);
-  response = await step(new URL(action, target.issuer).href, jar, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ csrf, login: target.username, password: target.password }),
-  });
-  await response.arrayBuffer();
-  let location = response.headers.get('location');
-  if (!location) throw new Error(`login failed (HTTP ${response.status})`);
+  let reply = await send(authorize, jar, 'GET');
+  if (!reply.location) throw new Error(`authorize said ${reply.status}`);
+  reply = await send(new URL(reply.location, target.issuer), jar, 'GET');
+  const action = reply.body.match(/action="([^"]*\/login)"/)?.[1];
+  const csrf = reply.body.match(/name="csrf" value="([^"]*)"/)?.[1] ?? '';
+  if (!action) throw new Error(`no login form (HTTP ${reply.status})`);
+  reply = await send(new URL(action, target.issuer), jar, 'POST', form, new URLSearchParams({ csrf, login: target.username, password: target.password }).toString());
+  let location = reply.location;
+  if (!location) throw new Error(`login failed (HTTP ${reply.status})`);
   for (let hops = 0; location && !location.startsWith(target.redirectUri); hops += 1) {
     if (hops > 5) throw new Error('too many redirects');
-    response = await step(new URL(location, target.issuer).href, jar);
-    await response.arrayBuffer();
-    location = response.headers.get('location');
+    location = (await send(new URL(location, target.issuer), jar, 'GET')).location;
   }
   const code = location ? new URL(location).searchParams.get('code') : null;
   if (!code) throw new Error('no code');
-  const token = await fetch(new URL('/token', target.issuer), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(target.clientId)}:${encodeURIComponent(target.clientSecret)}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: target.redirectUri }),
-  });
-  const tokens = (await token.json()) as { access_token?: string };
+  const basic = Buffer.from(`${encodeURIComponent(target.clientId)}:${encodeURIComponent(target.clientSecret)}`).toString('base64');
+  const token = await send(new URL('/token', target.issuer), undefined, 'POST', { ...form, authorization: `Basic ${basic}` }, new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: target.redirectUri }).toString());
+  const tokens = JSON.parse(token.body) as { access_token?: string };
   if (!tokens.access_token) throw new Error(`token endpoint said ${token.status}`);
-  const userinfo = await fetch(new URL('/me', target.issuer), { headers: { authorization: `Bearer ${tokens.access_token}` } });
-  const claims = (await userinfo.json()) as { sub?: string };
+  const userinfo = await send(new URL('/me', target.issuer), undefined, 'GET', { authorization: `Bearer ${tokens.access_token}` });
+  const claims = JSON.parse(userinfo.body) as { sub?: string };
   if (!claims.sub) throw new Error('no sub in userinfo');
 }
 
