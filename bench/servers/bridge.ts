@@ -1,9 +1,6 @@
 // The bridge as it runs in production (its database: DATABASE_URL or the embedded one), with one legacy
 // user stored as HASH (md5-hex: trivially cheap; bcrypt: cost 10). STORAGE=memory keeps the provider's state in
 // its in-memory adapter, to tell storage from the rest. Prints "READY <issuer>" when listening.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcrypt';
@@ -17,6 +14,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { createMigration } from '../../src/server/resources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
+import { benchDatabase } from './database.js';
 
 const { CLIENT_ID = 'bench', CLIENT_SECRET = 'bench-secret', REDIRECT_URI = 'https://rp.example/cb', PASSWORD = 'bench-password', HASH = 'plain' } = process.env;
 
@@ -25,10 +23,10 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const table = `bench_users_${process.pid}`;
 const scheme = HASH === 'bcrypt' ? 'bcrypt' : 'md5-hex';
+const database = await benchDatabase();
 const config = parseConfig({
   issuer,
-  // The embedded default as deployed: a data folder (in memory, growing files are copied whole).
-  database: { url: process.env.DATABASE_URL ?? '', dataDir: mkdtempSync(join(tmpdir(), 'bench-bridge-')) },
+  database: { url: database.url, dataDir: database.dataDir },
   legacy: { table, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash', givenName: 'given', familyName: 'family', email: 'email' }, passwords: { schemes: [scheme] } },
   oidc: { clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }], cookieKeys: ['bench-cookie-key'] },
   login: { throttle: { maxFailures: 1_000_000, maxFailuresPerAddress: 1_000_000 } },
@@ -46,4 +44,8 @@ const migration = createMigration(config, db, directory, passwords, logger);
 const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger, migration }, { inMemoryStorage: process.env.STORAGE === 'memory' });
 server.on('request', provider.callback());
 console.log(`READY ${issuer}`);
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', async () => {
+  await db.close();
+  await database.remove();
+  process.exit(0);
+});

@@ -1,9 +1,7 @@
 // The bridge with the Actions v2 hook on, USERS legacy users each with a fresh login recorded in the ledger
 // and an access token of their own. CHECKS=off replaces the signature and token checks with ones that pass.
 // Prints "READY <issuer>" and writes the users' subjects and tokens to TOKENS_FILE.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../src/config/load.js';
@@ -17,16 +15,17 @@ import { createLogger } from '../../src/server/logger.js';
 import { createMigration } from '../../src/server/resources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
+import { benchDatabase } from './database.js';
 
 const { USERS = '2000', CHECKS = 'on', SIGNING_KEY = 'bench-signing-key', TOKENS_FILE = '' } = process.env;
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const table = `bench_hook_${process.pid}`;
+const database = await benchDatabase();
 const config = parseConfig({
   issuer,
-  // The embedded default as deployed: a data folder (in memory, growing files are copied whole).
-  database: { url: process.env.DATABASE_URL ?? '', dataDir: mkdtempSync(join(tmpdir(), 'bench-bridge-')) },
+  database: { url: database.url, dataDir: database.dataDir },
   legacy: { table, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash', givenName: 'given', familyName: 'family', email: 'email' } },
   oidc: { clients: [{ clientId: 'zitadel', clientSecret: 'bench-secret', zitadelUrl: 'https://zitadel.bench' }], cookieKeys: ['bench-cookie-key'] },
   zitadel: { idpId: 'bench-idp', hook: { enabled: true, signingKeys: [SIGNING_KEY] } },
@@ -61,4 +60,8 @@ for (let id = 1; id <= Number(USERS); id += 1) {
 writeFileSync(TOKENS_FILE, JSON.stringify(users));
 server.on('request', provider.callback());
 console.log(`READY ${issuer}`);
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', async () => {
+  await db.close();
+  await database.remove();
+  process.exit(0);
+});
