@@ -13,7 +13,7 @@ import { serialize } from 'pg-protocol';
 export type EmbeddedRequest =
   | { readonly id: number; readonly open: { readonly dataDir: string; readonly startParams: readonly string[] } }
   /** `values: null` runs `text` with the simple protocol (it may hold several statements). */
-  | { readonly id: number; readonly text: string; readonly values: ReadonlyArray<string | null> | null; readonly sync: boolean }
+  | { readonly id: number; readonly text: string; readonly values: ReadonlyArray<string | null> | null }
   | { readonly id: number; readonly close: true };
 
 /** The fields of a PostgreSQL error worth keeping: callers branch on `code`, logs want the rest. */
@@ -84,7 +84,9 @@ async function run(db: PGlite, request: Extract<EmbeddedRequest, { text: string 
   );
   let replies: BackendMessage[];
   try {
-    ({ messages: replies } = (await db.execProtocol(Buffer.concat(messages), { syncToFs: request.sync })) as unknown as {
+    // On Node, PGlite's files are the data folder itself (or memory): its sync step has nothing to copy and
+    // only costs a lock and more turns of the event loop.
+    ({ messages: replies } = (await db.execProtocol(Buffer.concat(messages), { syncToFs: false })) as unknown as {
       messages: BackendMessage[];
     });
   } catch (error) {

@@ -146,21 +146,21 @@ export async function openEmbeddedDatabase(dataDir: string, startParams: readonl
   }
   const session = new Session();
 
-  async function run(text: string, values: readonly unknown[] | undefined, inTransaction: boolean): Promise<pg.QueryResult> {
+  async function run(text: string, values?: readonly unknown[]): Promise<pg.QueryResult> {
     const simple = values === undefined || values.length === 0;
-    const reply = await thread.send({ text, values: simple ? null : values.map(toText), sync: !inTransaction });
+    const reply = await thread.send({ text, values: simple ? null : values.map(toText) });
     return decode(reply);
   }
 
-  const inTransaction: Queryable = { query: (text, values) => run(text, values, true) as never };
+  const inTransaction: Queryable = { query: (text, values) => run(text, values) as never };
   async function transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    await run('BEGIN', undefined, true);
+    await run('BEGIN');
     try {
       const result = await work(inTransaction);
-      await run('COMMIT', undefined, false);
+      await run('COMMIT');
       return result;
     } catch (error) {
-      await run('ROLLBACK', undefined, false).catch(() => {});
+      await run('ROLLBACK').catch(() => {});
       throw error;
     }
   }
@@ -169,7 +169,7 @@ export async function openEmbeddedDatabase(dataDir: string, startParams: readonl
   const afterClose = () => Promise.reject(new Error('the embedded database is closed'));
   const db: Database = {
     kind: 'embedded',
-    query: (text, values) => (closed ? afterClose() : session.statement(() => run(text, values, false))) as never,
+    query: (text, values) => (closed ? afterClose() : session.statement(() => run(text, values))) as never,
     transaction: (work) => (closed ? afterClose() : session.exclusive(() => transaction(work))),
     close() {
       // After the statements already asked for, which the thread answers first.
