@@ -16,8 +16,8 @@ export interface MigrationDependencies {
   readonly pendingTtlSeconds: number;
   /** Whether any hand-off path is on; when none is, logins are only recorded. */
   readonly prepareHandOff: boolean;
-  /** What to do for a user ZITADEL got without a password. */
-  readonly withoutHash: 'reset' | 'none';
+  /** What to do for a user ZITADEL got without a password: a reset link now, or ZITADEL asks at their first password sign-in. */
+  readonly withoutHash: 'reset' | 'changeRequired';
   /** Present when ZITADEL's API is configured (provisioning, Actions v1, retry). */
   readonly api?: ZitadelApi;
   /** Present when users are created before the redirect. */

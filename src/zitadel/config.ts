@@ -61,9 +61,13 @@ export function zitadelConfigSchema(env: NodeJS.ProcessEnv) {
         .strict()
         .prefault({}),
       withoutHash: z
-        .enum(['reset', 'none'])
+        .enum(['reset', 'changeRequired'])
         .default('reset')
-        .describe('A user created without a password (no importable hash, no re-hash possible): send a password reset link, or leave it.'),
+        .describe(
+          'A user ZITADEL gets without a password (no importable hash, no re-hash possible). `reset`: the bridge has ZITADEL send a password reset link at once. ' +
+            '`changeRequired`: nothing is sent now; with no password, ZITADEL has the user set a new one at their first sign-in with a password, ' +
+            'and sign-in through the bridge keeps working meanwhile.',
+        ),
       pendingHashTtlSeconds: z
         .number()
         .int()
