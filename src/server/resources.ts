@@ -10,7 +10,7 @@ import { MigrationService } from '../migration/service.js';
 import { createHandOff, createPasswordChecker, type PasswordChecker } from '../passwords/index.js';
 import { createZitadelApi, type ZitadelApi } from '../zitadel/api.js';
 import { Provisioner } from '../zitadel/provision.js';
-import { deleteExpired, scheduleCleanup } from '../store/cleanup.js';
+import { deleteExpired, scheduleCleanup, vacuumEmbedded } from '../store/cleanup.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import type { AppResources } from './app.js';
@@ -101,7 +101,7 @@ export async function openResources(config: BridgeConfig, logger: Logger): Promi
   const jwks = await loadKeys(config, logger);
   const data = await openDataResources(config, logger);
   const stopCleanup = scheduleCleanup(
-    [() => deleteExpired(data.db), () => data.migration.erasePendingExpired()],
+    [() => deleteExpired(data.db), () => data.migration.erasePendingExpired(), () => vacuumEmbedded(data.db)],
     CLEANUP_INTERVAL_MS,
     (error) => logger.warn({ err: error }, 'cleanup of expired rows failed'),
   );
