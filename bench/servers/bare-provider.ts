@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcrypt';
 import Provider, { interactionPolicy } from 'oidc-provider';
 import getRawBody from 'raw-body';
+import { serveUntilStopped } from './lifecycle.js';
 
 const { CLIENT_ID = 'bench', CLIENT_SECRET = 'bench-secret', REDIRECT_URI = 'https://rp.example/cb', PASSWORD = 'bench-password', HASH = 'plain' } = process.env;
 const bcryptHash = HASH === 'bcrypt' ? await bcrypt.hash(PASSWORD, 10) : '';
@@ -51,6 +52,4 @@ provider.use(async (ctx, next) => {
   }
   await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: '1' } }, { mergeWithLastSubmission: false });
 });
-server.on('request', provider.callback());
-console.log(`READY ${issuer}`);
-process.on('SIGTERM', () => process.exit(0));
+serveUntilStopped(server, provider.callback(), issuer, async () => {});

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { createMigration } from '../../src/server/resources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
-import { benchDatabase } from './database.js';
+import { benchDatabase, serveUntilStopped } from './lifecycle.js';
 
 const { CLIENT_ID = 'bench', CLIENT_SECRET = 'bench-secret', REDIRECT_URI = 'https://rp.example/cb', PASSWORD = 'bench-password', HASH = 'plain' } = process.env;
 
@@ -42,10 +42,7 @@ const directory = await openLegacyDirectory(config.legacy, db);
 const passwords = createPasswordChecker(config.legacy.passwords, logger);
 const migration = createMigration(config, db, directory, passwords, logger);
 const { provider } = createApp(config, { db, directory, passwords, jwks: { keys: [await generateSigningKey()] }, logger, migration }, { inMemoryStorage: process.env.STORAGE === 'memory' });
-server.on('request', provider.callback());
-console.log(`READY ${issuer}`);
-process.on('SIGTERM', async () => {
+serveUntilStopped(server, provider.callback(), issuer, async () => {
   await db.close();
   await database.remove();
-  process.exit(0);
 });

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { createMigration } from '../../src/server/resources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
-import { benchDatabase } from './database.js';
+import { benchDatabase, serveUntilStopped } from './lifecycle.js';
 
 const { USERS = '2000', CHECKS = 'on', SIGNING_KEY = 'bench-signing-key', TOKENS_FILE = '' } = process.env;
 const server = createServer();
@@ -58,10 +58,7 @@ for (let id = 1; id <= Number(USERS); id += 1) {
   users.push({ sub, token: await token.save() });
 }
 writeFileSync(TOKENS_FILE, JSON.stringify(users));
-server.on('request', provider.callback());
-console.log(`READY ${issuer}`);
-process.on('SIGTERM', async () => {
+serveUntilStopped(server, provider.callback(), issuer, async () => {
   await db.close();
   await database.remove();
-  process.exit(0);
 });

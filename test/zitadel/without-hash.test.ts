@@ -1,21 +1,14 @@
 import test from 'ava';
-import { writeLdapSsha } from '../../src/passwords/index.js';
 import { closeDatabases } from '../support/databases.js';
-import { startMigrationWorld, type MigrationWorld } from '../support/migration-world.js';
+import type { MigrationWorld } from '../support/migration-world.js';
+import { LONG_PASSWORD, startWorldWithoutHash } from './without-hash-world.js';
 
-// ZITADEL with only its default verifier (bcrypt), and a password longer than bcrypt's 72 bytes stored as
-// {SSHA}: nothing ZITADEL imports can hold it, so the user arrives without a password, and gets a reset link.
-const LONG = `${'correct horse battery staple '.repeat(3)}and more`;
+// withoutHash `reset`: the user ZITADEL gets without a password is sent a reset link.
 
 let world: MigrationWorld;
 
 test.before(async () => {
-  world = await startMigrationWorld({
-    users: [{ username: 'lena', email: 'lena@example.com', firstName: 'Lena', lastName: 'Long', password: LONG, store: async (p) => ({ hash: writeLdapSsha(p) }) }],
-    schemes: ['ldap-ssha'],
-    verifiers: [],
-    zitadel: { withoutHash: 'reset' },
-  });
+  world = await startWorldWithoutHash('reset');
 });
 
 test.after.always(async () => {
@@ -24,8 +17,8 @@ test.after.always(async () => {
 });
 
 test('no importable hash: ZITADEL creates the user without a password, and migrate retry sends the reset link', async (t) => {
-  t.true(Buffer.byteLength(LONG) > 72);
-  const { intent, login } = await world.brokeredLogin('lena', LONG);
+  t.true(Buffer.byteLength(LONG_PASSWORD) > 72);
+  const { intent, login } = await world.brokeredLogin('lena', LONG_PASSWORD);
   t.true(intent.created);
   const user = [...world.zitadel.double.state.users.values()].find((u) => u.username === 'lena')!;
   t.is(user.password, undefined);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RequestListener, Server } from 'node:http';
 import pg from 'pg';
 
 /**
@@ -28,4 +29,14 @@ export async function benchDatabase(): Promise<{ url: string; dataDir: string; r
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
   return { url: scoped.href, dataDir: '', remove: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
+}
+
+/** Serve provider requests, say READY, and on SIGTERM close the database and remove its data. */
+export function serveUntilStopped(server: Server, handler: RequestListener, issuer: string, close: () => Promise<void>): void {
+  server.on('request', handler);
+  console.log(`READY ${issuer}`);
+  process.on('SIGTERM', async () => {
+    await close();
+    process.exit(0);
+  });
 }
