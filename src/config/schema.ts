@@ -178,7 +178,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
       database: z
         .object({
           url: z.string().optional().describe('PostgreSQL URL of the bridge database (env DATABASE_URL). Unset: embedded database in dataDir.'),
-          dataDir: z.string().default('.data/bridge').describe('Folder of the embedded database.'),
+          dataDir: z.string().default('.data/bridge').describe('Folder of the embedded database: made private to its user (0700) and locked by the process that opens it (bridge.lock), so a second bridge or command on the same folder is refused instead of corrupting it.'),
           poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the bridge database server per process.'),
         })
         .strict()

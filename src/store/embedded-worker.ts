@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -56,7 +55,7 @@ const prepared = new Map<string, string>();
 let sequence = 0;
 
 async function open(dataDir: string, startParams: readonly string[]): Promise<void> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  // The caller has made the folder and holds its lock.
   pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...startParams] });
 }
 

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { DatabaseError } from 'pg-protocol';
 import { spawnWorker } from '../runtime/worker-thread.js';
+import { lockDataDir } from './data-dir.js';
 import type { Database, Queryable } from './database.js';
 import type { EmbeddedReply, EmbeddedRequest, ErrorReply } from './embedded-worker.js';
 
@@ -137,11 +138,13 @@ export function embeddedThread(db: Database): Worker | undefined {
  * slower). Rows are decoded with node-postgres' type parsers, so both databases return the same types.
  */
 export async function openEmbeddedDatabase(dataDir: string, startParams: readonly string[] = []): Promise<Database> {
+  const lock = dataDir.startsWith('memory://') ? undefined : lockDataDir(dataDir);
   const thread = new DatabaseThread();
   try {
     await thread.send({ open: { dataDir, startParams } });
   } catch (error) {
     await thread.abandon();
+    lock?.release();
     throw error;
   }
   const session = new Session();
@@ -173,7 +176,7 @@ export async function openEmbeddedDatabase(dataDir: string, startParams: readonl
     transaction: (work) => (closed ? afterClose() : session.exclusive(() => transaction(work))),
     close() {
       // After the statements already asked for, which the thread answers first.
-      closed ??= session.exclusive(() => thread.close());
+      closed ??= session.exclusive(() => thread.close()).finally(() => lock?.release());
       return closed;
     },
   };

@@ -1,0 +1,156 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { DataDirInUseError, LOCK_FILE, lockDataDir } from '../../src/store/data-dir.js';
+import { openDatabase } from '../../src/store/database.js';
+
+// One process at a time in an embedded data folder: a second PGlite on the same files corrupts them.
+
+const folders: string[] = [];
+function freshFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'bridge-data-'));
+  folders.push(folder);
+  return folder;
+}
+test.after.always(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+function writeLock(folder: string, holder: Record<string, unknown>, ageMs = 0): void {
+  const path = join(folder, LOCK_FILE);
+  writeFileSync(path, JSON.stringify({ since: '2026-01-01T00:00:00.000Z', token: 'someone-else', ...holder }));
+  const at = new Date(Date.now() - ageMs);
+  utimesSync(path, at, at);
+}
+
+/** The pid of a process that has already exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}
+
+test('the folder is created private to its user, and an existing one is made private', (t) => {
+  const created = join(freshFolder(), 'nested', 'bridge');
+  lockDataDir(created).release();
+  t.is(statSync(created).mode & 0o777, 0o700);
+
+  const existing = freshFolder();
+  spawnSync('chmod', ['0777', existing]);
+  lockDataDir(existing).release();
+  t.is(statSync(existing).mode & 0o777, 0o700);
+});
+
+test('a held folder is refused, in this process too, until it is released; release removes the lock file', (t) => {
+  const folder = freshFolder();
+  const lock = lockDataDir(folder);
+  const error = t.throws(() => lockDataDir(join(folder, '.')), { instanceOf: DataDirInUseError });
+  t.regex(error.message, /in use by this process/);
+  t.regex(error.message, /DATABASE_URL/);
+  lock.release();
+  t.false(existsSync(join(folder, LOCK_FILE)));
+  lockDataDir(folder).release();
+});
+
+test('a lock held by another live process names it; once that process is killed the folder is taken over', async (t) => {
+  const folder = freshFolder();
+  const moduleUrl = new URL('../../src/store/data-dir.ts', import.meta.url).href;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `const { lockDataDir } = await import(${JSON.stringify(moduleUrl)}); lockDataDir(${JSON.stringify(folder)}); console.log('HELD'); setInterval(() => {}, 1000);`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  t.teardown(() => child.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('HELD') && resolve());
+    child.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
+  });
+
+  const error = t.throws(() => lockDataDir(folder), { instanceOf: DataDirInUseError });
+  t.regex(error.message, new RegExp(`process ${child.pid} on this machine`));
+
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
+  });
+  const lock = lockDataDir(folder);
+  t.is(JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pid, process.pid);
+  lock.release();
+});
+
+test('a lock left by a process that is gone, or from before the machine restarted, is taken over', (t) => {
+  const holderOf = (folder: string) => JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pid as number;
+  const gone = freshFolder();
+  writeLock(gone, { pid: deadPid(), host: hostname() });
+  const taken = lockDataDir(gone);
+  t.is(holderOf(gone), process.pid);
+  taken.release();
+
+  const bootId = existsSync('/proc/sys/kernel/random/boot_id') ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : undefined;
+  if (bootId) {
+    const rebooted = freshFolder();
+    // The pid of a live process (this one's parent), but recorded during another boot.
+    writeLock(rebooted, { pid: process.ppid, host: hostname(), bootId: 'another-boot' });
+    const after = lockDataDir(rebooted);
+    t.is(holderOf(rebooted), process.pid);
+    after.release();
+  }
+});
+
+test('a lock from another host counts while it is kept fresh, and is abandoned once untouched', (t) => {
+  const folder = freshFolder();
+  writeLock(folder, { pid: 1, host: 'other-container' });
+  const error = t.throws(() => lockDataDir(folder, { staleMs: 60_000 }), { instanceOf: DataDirInUseError });
+  t.regex(error.message, /process 1 on host other-container/);
+
+  writeLock(folder, { pid: 1, host: 'other-container' }, 120_000);
+  lockDataDir(folder, { staleMs: 60_000 }).release();
+});
+
+test('an unreadable lock file counts only while fresh (a holder writing it this moment)', (t) => {
+  const folder = freshFolder();
+  const path = join(folder, LOCK_FILE);
+  writeFileSync(path, '{"pid":');
+  t.throws(() => lockDataDir(folder), { instanceOf: DataDirInUseError, message: /starting/ });
+  const old = new Date(Date.now() - 120_000);
+  utimesSync(path, old, old);
+  lockDataDir(folder).release();
+});
+
+test('the holder keeps its lock fresh, and releasing never removes a lock that is not its own', async (t) => {
+  const folder = freshFolder();
+  const path = join(folder, LOCK_FILE);
+  const lock = lockDataDir(folder, { refreshMs: 20 });
+  const old = new Date(Date.now() - 120_000);
+  utimesSync(path, old, old);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.true(Date.now() - statSync(path).mtimeMs < 10_000);
+
+  // Cleared by hand and taken by someone else meanwhile: theirs stays.
+  writeLock(folder, { pid: 1, host: 'other-container' });
+  lock.release();
+  t.true(existsSync(path));
+});
+
+test('the embedded database holds its folder: a second open is refused with what to do, and works after close', async (t) => {
+  const folder = join(freshFolder(), 'bridge');
+  mkdirSync(folder);
+  const first = await openDatabase({ dataDir: folder, poolSize: 1 });
+  try {
+    await first.query('CREATE TABLE kept (value text)');
+    await first.query('INSERT INTO kept (value) VALUES ($1)', ['still here']);
+    const error = await t.throwsAsync(openDatabase({ dataDir: folder, poolSize: 1 }));
+    t.like(error as object, { code: 'DATABASE_UNAVAILABLE' });
+    t.regex(error.message, /cannot open the embedded database in .*: it is in use by this process/);
+  } finally {
+    await first.close();
+  }
+  t.false(existsSync(join(folder, LOCK_FILE)));
+  const second = await openDatabase({ dataDir: folder, poolSize: 1 });
+  try {
+    t.deepEqual((await second.query('SELECT value FROM kept')).rows, [{ value: 'still here' }]);
+  } finally {
+    await second.close();
+  }
+});
