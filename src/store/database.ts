@@ -47,9 +47,9 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   try {
-    // PGlite already runs without fsync; not waiting for the WAL flush at commit adds no risk on top and
-    // halves the cost of a write.
-    return await openEmbeddedDatabase(dataDir, ['-c', 'synchronous_commit=off']);
+    // Commits wait for their write-ahead log (PostgreSQL's default): PGlite has no background writer, so
+    // with synchronous_commit off a commit could stay in its memory indefinitely and vanish with the process.
+    return await openEmbeddedDatabase(dataDir);
   } catch (error) {
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
   }

@@ -10,7 +10,7 @@ import { serialize } from 'pg-protocol';
  */
 
 export type EmbeddedRequest =
-  | { readonly id: number; readonly open: { readonly dataDir: string; readonly startParams: readonly string[] } }
+  | { readonly id: number; readonly open: { readonly dataDir: string } }
   /** `values: null` runs `text` with the simple protocol (it may hold several statements). */
   | { readonly id: number; readonly text: string; readonly values: ReadonlyArray<string | null> | null }
   | { readonly id: number; readonly close: true };
@@ -54,9 +54,9 @@ let pglite: PGlite | undefined;
 const prepared = new Map<string, string>();
 let sequence = 0;
 
-async function open(dataDir: string, startParams: readonly string[]): Promise<void> {
+async function open(dataDir: string): Promise<void> {
   // The caller has made the folder and holds its lock.
-  pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...startParams] });
+  pglite = await PGlite.create(dataDir);
 }
 
 async function run(db: PGlite, request: Extract<EmbeddedRequest, { text: string }>): Promise<EmbeddedReply> {
@@ -147,7 +147,7 @@ async function handle(request: EmbeddedRequest): Promise<EmbeddedReply> {
   const { id } = request;
   try {
     if ('open' in request) {
-      await open(request.open.dataDir, request.open.startParams);
+      await open(request.open.dataDir);
       return { id, done: true };
     }
     if (!pglite) throw new Error('the embedded database is not open');

@@ -137,11 +137,11 @@ export function embeddedThread(db: Database): Worker | undefined {
  * instead of on every call (PGlite's own query API re-parses and re-plans each time, several times
  * slower). Rows are decoded with node-postgres' type parsers, so both databases return the same types.
  */
-export async function openEmbeddedDatabase(dataDir: string, startParams: readonly string[] = []): Promise<Database> {
+export async function openEmbeddedDatabase(dataDir: string): Promise<Database> {
   const lock = dataDir.startsWith('memory://') ? undefined : lockDataDir(dataDir);
   const thread = new DatabaseThread();
   try {
-    await thread.send({ open: { dataDir, startParams } });
+    await thread.send({ open: { dataDir } });
   } catch (error) {
     await thread.abandon();
     lock?.release();

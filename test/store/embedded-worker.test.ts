@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,39 @@ test('an idle embedded database does not keep the process alive', async (t) => {
     );
   });
   t.is(stdout.trim(), '5');
+});
+
+test.serial('what was committed survives the process being killed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-embedded-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dataDir = join(dir, 'data');
+  const database = pathToFileURL(join(import.meta.dirname, '../../src/store/database.ts')).href;
+  // Commit, say so, then wait to be killed: nothing closes the database or flushes it on the way out.
+  const script = `const { openDatabase } = await import(${JSON.stringify(database)});
+    const db = await openDatabase({ dataDir: ${JSON.stringify(dataDir)}, poolSize: 1 });
+    await db.query('CREATE TABLE kept (id integer)');
+    await db.query('INSERT INTO kept (id) VALUES ($1)', [7]);
+    console.log('COMMITTED');
+    setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--import=tsx', '--input-type=module', '--eval', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('COMMITTED') && resolve());
+    child.once('exit', (code) => reject(new Error(`the writer exited with ${code}`)));
+  });
+  // A moment for anything that would be written later (nothing should need it).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
+  });
+
+  const again = await openDatabase({ dataDir, poolSize: 1 });
+  try {
+    t.deepEqual((await again.query('SELECT id FROM kept', [])).rows, [{ id: 7 }]);
+  } finally {
+    await again.close();
+  }
 });
 
 test.after.always(closeDatabases);
