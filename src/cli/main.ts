@@ -1,13 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/load.js';
 import { EXIT, UsageError, helpText, parseCommandArgs, type Command } from './command.js';
 import { commands } from './commands.js';
 
 const BINARY = 'legacy-bridge';
 
-function overview(): string {
-  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
-  const rows = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return [`Usage: ${BINARY} <command> [options]`, '', 'Commands:', ...rows, '', `Run '${BINARY} <command> --help' for a command's options.`, ''].join('\n');
+/** The commands listed with their summaries; under a group word (`migrate`), only that group's. */
+function overview(group?: string): string {
+  const listed = group ? commands.filter((c) => c.path[0] === group) : commands;
+  const width = Math.max(...listed.map((c) => c.path.join(' ').length));
+  const rows = listed.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  const usage = group ? `Usage: ${BINARY} ${group} <command> [options]` : `Usage: ${BINARY} <command> [options]`;
+  return [usage, '', 'Commands:', ...rows, '', `Run '${BINARY} <command> --help' for a command's options.`, ''].join('\n');
+}
+
+const isHelp = (word: string | undefined) => word === '--help' || word === '-h' || word === 'help';
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `${BINARY} ${manifest.version}\n`;
 }
 
 /** The command whose path is the longest prefix of argv. */
@@ -21,13 +32,24 @@ function match(argv: string[]): { command: Command; rest: string[] } | undefined
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  if (argv.length === 0 || isHelp(argv[0])) {
     process.stdout.write(overview());
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(version());
+    return EXIT.ok;
+  }
   const found = match(argv);
   if (!found) {
-    process.stderr.write(`Unknown command '${argv.join(' ')}'.\n\n${overview()}`);
+    // A group word (`migrate`, `keys`) with help, nothing or something unknown after it: that group's commands.
+    const group = commands.some((c) => c.path.length > 1 && c.path[0] === argv[0]) ? argv[0] : undefined;
+    if (group && argv.length === 2 && isHelp(argv[1])) {
+      process.stdout.write(overview(group));
+      return EXIT.ok;
+    }
+    const problem = group && argv.length === 1 ? `'${group}' needs one of its commands.` : `Unknown command '${argv.join(' ')}'.`;
+    process.stderr.write(`${problem}\n\n${overview(group)}`);
     return EXIT.usage;
   }
   try {

@@ -19,12 +19,31 @@ test('every command answers --help with its usage and options', async (t) => {
   const overview = await bin(['--help']);
   t.is(overview.code, 0);
   for (const command of commands) t.true(overview.stdout.includes(command.path.join(' ')));
+  // A group's help lists that group's commands.
+  for (const group of new Set(commands.filter((c) => c.path.length > 1).map((c) => c.path[0]!))) {
+    const help = await bin([group, '--help']);
+    t.is(help.code, 0, group);
+    t.true(help.stdout.startsWith(`Usage: legacy-bridge ${group} <command>`), help.stdout);
+    for (const command of commands) t.is(help.stdout.includes(command.path.join(' ')), command.path[0] === group, command.path.join(' '));
+  }
+  const version = await bin(['--version']);
+  t.is(version.code, 0);
+  t.is(version.stdout.trim(), `legacy-bridge ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}`);
 });
 
 test('an unknown command or option is a usage error (exit 2)', async (t) => {
   const unknown = await bin(['frobnicate']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /Unknown command/);
+  const group = await bin(['migrate']);
+  t.is(group.code, 2);
+  t.regex(group.stderr, /'migrate' needs one of its commands/);
+  t.regex(group.stderr, /migrate status/);
+  t.notRegex(group.stderr, /keys generate/);
+  const inGroup = await bin(['keys', 'frobnicate']);
+  t.is(inGroup.code, 2);
+  t.regex(inGroup.stderr, /Unknown command 'keys frobnicate'/);
+  t.regex(inGroup.stderr, /keys rotate/);
   const option = await bin(['keys', 'generate', '--colour']);
   t.is(option.code, 2);
   t.regex(option.stderr, /colour/);
