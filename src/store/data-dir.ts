@@ -96,7 +96,12 @@ export function lockDataDir(dataDir: string, options: DataDirLockOptions = {}): 
   const refreshMs = options.refreshMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    throw new Error(`the folder belongs to another user, so it cannot be made private to this one: run the bridge as its owner, or choose another database.dataDir`);
+  }
   const folder = resolve(dataDir);
   const path = join(folder, LOCK_FILE);
   const holder: Holder = { pid: process.pid, host: hostname(), bootId: bootId(), since: new Date().toISOString(), token: randomUUID() };

@@ -42,6 +42,19 @@ test('the folder is created private to its user, and an existing one is made pri
   t.is(statSync(existing).mode & 0o777, 0o700);
 });
 
+// Only root can start a process as another user; elsewhere there is no way to meet a folder one cannot chmod.
+const asRoot = process.getuid?.() === 0 ? test : test.skip;
+asRoot('a folder that belongs to another user is refused with what to do, not used as it is', async (t) => {
+  const folder = freshFolder();
+  spawnSync('chmod', ['0777', folder]);
+  const moduleUrl = new URL('../../src/store/data-dir.ts', import.meta.url).href;
+  const script = `const { lockDataDir } = await import(${JSON.stringify(moduleUrl)});
+    try { lockDataDir(${JSON.stringify(folder)}); console.log('LOCKED'); } catch (error) { console.log(error.message); }`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
+  t.regex(child.stdout, /belongs to another user.*run the bridge as its owner/, child.stderr);
+  t.false(existsSync(join(folder, LOCK_FILE)));
+});
+
 test('a held folder is refused, in this process too, until it is released; release removes the lock file', (t) => {
   const folder = freshFolder();
   const lock = lockDataDir(folder);
