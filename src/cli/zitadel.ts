@@ -5,6 +5,7 @@ import {
   connectSetupApi,
   formatSetupReport,
   formatSetupSteps,
+  formatSigningKey,
   resolveSetupPlan,
   runZitadelSetup,
   SetupFailedError,
@@ -173,7 +174,7 @@ Exit codes: 0 done; 1 ZITADEL unreachable or refused a call; 2 bad options or an
         if (!(error instanceof SetupFailedError)) throw error;
         if (error.report.steps.length > 0) {
           const ids = [error.report.idpId && `IdP id: ${error.report.idpId}`, error.report.targetId && `Target id: ${error.report.targetId}`].filter(Boolean);
-          io.stdout(`Done before the failure:\n${[...formatSetupSteps(error.report), ...ids].join('\n')}\n`);
+          io.stdout(`Done before the failure:\n${[...formatSetupSteps(error.report), ...ids, ...formatSigningKey(error.report)].join('\n')}\n`);
         }
         io.stderr(`${error.message}\n`);
         return EXIT.failure;

@@ -12,7 +12,7 @@ import type { SetupPlan } from './setup/plan.js';
 
 export { connectSetupApi, DRY_RUN_ID, ZitadelSetupError, type RecordedCall, type SetupApi, type SetupApiOptions } from './setup/api.js';
 export { resolveSetupPlan, SetupPlanError, type SetupPlan, type SetupRequest } from './setup/plan.js';
-export { formatSetupReport, formatSetupSteps, isDeniedByDefault } from './setup/report.js';
+export { formatSetupReport, formatSetupSteps, formatSigningKey, isDeniedByDefault } from './setup/report.js';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
@@ -238,21 +238,7 @@ async function ensureHook(api: SetupApi, plan: SetupPlan, report: SetupReport, d
   }
   report.targetId = targetId;
 
-  const current = await api.responseExecution(hook.method);
-  if (current?.includes(targetId)) {
-    report.steps.push({ subject: 'execution', outcome: 'unchanged', detail: `response of ${hook.method} → the target`, changes: [] });
-  } else {
-    const targets = [...(current ?? []), targetId];
-    await api.setResponseExecution(hook.method, targets);
-    report.steps.push({
-      subject: 'execution',
-      outcome: current ? 'updated' : 'created',
-      detail: `response of ${hook.method} → ${targets.length > 1 ? `${targets.length} targets, the bridge's last` : 'the target'}`,
-      changes: current ? [`targets: ${JSON.stringify(current)} → ${JSON.stringify(targets)}`] : [],
-    });
-    if (current && current.length > 0) report.notes.push(`The execution also calls target(s) ${current.join(', ')}, before the bridge's: check they belong there.`);
-  }
-
+  // Kept before any later step can fail: ZITADEL never hands this key out again.
   if (key) {
     if (dryRun) {
       report.signingKey = { reason: key.reason, ...(hook.signingKeyFile ? { file: hook.signingKeyFile } : {}) };
@@ -267,5 +253,20 @@ async function ensureHook(api: SetupApi, plan: SetupPlan, report: SetupReport, d
     } else {
       report.signingKey = { reason: key.reason, value: key.value };
     }
+  }
+
+  const current = await api.responseExecution(hook.method);
+  if (current?.includes(targetId)) {
+    report.steps.push({ subject: 'execution', outcome: 'unchanged', detail: `response of ${hook.method} → the target`, changes: [] });
+  } else {
+    const targets = [...(current ?? []), targetId];
+    await api.setResponseExecution(hook.method, targets);
+    report.steps.push({
+      subject: 'execution',
+      outcome: current ? 'updated' : 'created',
+      detail: `response of ${hook.method} → ${targets.length > 1 ? `${targets.length} targets, the bridge's last` : 'the target'}`,
+      changes: current ? [`targets: ${JSON.stringify(current)} → ${JSON.stringify(targets)}`] : [],
+    });
+    if (current && current.length > 0) report.notes.push(`The execution also calls target(s) ${current.join(', ')}, before the bridge's: check they belong there.`);
   }
 }

@@ -9,7 +9,7 @@ import { createZitadelSetupCommand } from '../../src/cli/zitadel.js';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { parseConfig } from '../../src/config/load.js';
 import { describeFailure } from '../../src/zitadel/setup/api.js';
-import { isDeniedByDefault, resolveSetupPlan, runZitadelSetup, SetupFailedError, type SetupApi } from '../../src/zitadel/setup.js';
+import { formatSigningKey, isDeniedByDefault, resolveSetupPlan, runZitadelSetup, SetupFailedError, type SetupApi } from '../../src/zitadel/setup.js';
 import { runCli } from '../support/cli.js';
 import { startZitadelDouble, type StoredOrg, type ZitadelDouble } from '../support/zitadel/index.js';
 import { testHashPolicy } from '../zitadel-double/hash-policy.js';
@@ -353,6 +353,43 @@ test('a refused step stops the run; the report keeps what was done before it', a
   t.is(error.report.idpId, 'idp-1');
   t.deepEqual(error.report.steps.map((step) => `${step.outcome} ${step.subject}`), ['created identity provider', 'unchanged login policy']);
   t.is(plan.zitadelUrl, 'https://auth.example.com', "the client's zitadelUrl stands in for zitadel.url");
+});
+
+test('a step failing after the target was created keeps its signing key: written to the file, or in the report', async (t) => {
+  const config = parseConfig({
+    issuer: ISSUER,
+    oidc: { clients: [{ clientId: 'zitadel', clientSecret: CLIENT_SECRET, zitadelUrl: 'https://auth.example.com' }], cookieKeys: ['k'] },
+    zitadel: { organizationId: '42' },
+  });
+  const refused = describeFailure(new ConnectError('Errors.Token.Missing.Permission', Code.PermissionDenied), 'set the execution', {
+    url: 'https://auth.example.com',
+    organizationId: '42',
+  });
+  const api: SetupApi = {
+    findIdps: async () => [],
+    addIdp: async () => 'idp-1',
+    updateIdp: async () => t.fail('no update'),
+    loginPolicy: async () => ({ isDefault: false, idpIds: ['idp-1'], allowExternalIdp: true, policy: create(LoginPolicySchema) }),
+    addCustomLoginPolicy: async () => t.fail('no policy'),
+    addIdpToLoginPolicy: async () => 'added',
+    findTarget: async () => undefined,
+    createTarget: async () => ({ id: 'target-1', signingKey: 'the-only-copy-of-the-key' }),
+    updateTarget: async () => ({}),
+    responseExecution: async () => undefined,
+    setResponseExecution: () => Promise.reject(refused),
+  };
+
+  const printed = await t.throwsAsync(runZitadelSetup(api, resolveSetupPlan(config, { hook: true }), { dryRun: false }), { instanceOf: SetupFailedError });
+  t.is(printed.report.targetId, 'target-1');
+  t.like(printed.report.signingKey, { reason: 'created', value: 'the-only-copy-of-the-key' });
+  t.true(formatSigningKey(printed.report).some((line) => line.includes('the-only-copy-of-the-key')));
+
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'zitadel-setup-')), 'hook-signing.key');
+  const written = await t.throwsAsync(runZitadelSetup(api, resolveSetupPlan(config, { hook: true, signingKeyFile: keyFile }), { dryRun: false }), {
+    instanceOf: SetupFailedError,
+  });
+  t.is(readFileSync(keyFile, 'utf8').trim(), 'the-only-copy-of-the-key');
+  t.like(written.report.signingKey, { reason: 'created', file: keyFile });
 });
 
 test('the private-address check follows ZITADEL\'s default deny list', (t) => {

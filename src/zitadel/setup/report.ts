@@ -52,6 +52,29 @@ export function formatSetupSteps(report: SetupReport): string[] {
   return lines;
 }
 
+/** Where the target's signing key went, or the key itself: ZITADEL hands it out only once. */
+export function formatSigningKey(report: SetupReport): string[] {
+  const key = report.signingKey;
+  if (!key) return [];
+  const lines = [''];
+  const why = key.reason === 'rotated' ? 'new signing key of the target (the previous key no longer verifies)' : 'signing key of the new target';
+  if (report.dryRun) {
+    lines.push(`The ${why} would be ${key.file ? `written to ${key.file} (mode 0600)` : 'printed here once'}.`);
+  } else if (key.value !== undefined) {
+    if (key.writeError) lines.push(`Could not write ${key.file} (${key.writeError}); the key is shown here instead.`);
+    lines.push(
+      `The ${why}, shown this once: ZITADEL does not hand it out again.`,
+      '',
+      `  ${key.value}`,
+      '',
+      'Keep it secret: store it where the bridge reads it (a file readable by the bridge only, or a secret in the environment).',
+    );
+  } else {
+    lines.push(`Wrote the ${why} to ${key.file} (mode 0600).`);
+  }
+  return lines;
+}
+
 export function formatSetupReport(report: SetupReport, configSource: string): string {
   const { plan } = report;
   const lines: string[] = [];
@@ -69,25 +92,7 @@ export function formatSetupReport(report: SetupReport, configSource: string): st
   if (report.idpId) lines.push(`IdP id:    ${known(report.idpId) ? report.idpId : '(assigned when created)'}`);
   if (report.targetId) lines.push(`Target id: ${known(report.targetId) ? report.targetId : '(assigned when created)'}`);
 
-  const key = report.signingKey;
-  if (key) {
-    lines.push('');
-    const why = key.reason === 'rotated' ? 'new signing key of the target (the previous key no longer verifies)' : 'signing key of the new target';
-    if (report.dryRun) {
-      lines.push(`The ${why} would be ${key.file ? `written to ${key.file} (mode 0600)` : 'printed here once'}.`);
-    } else if (key.value !== undefined) {
-      if (key.writeError) lines.push(`Could not write ${key.file} (${key.writeError}); the key is shown here instead.`);
-      lines.push(
-        `The ${why}, shown this once: ZITADEL does not hand it out again.`,
-        '',
-        `  ${key.value}`,
-        '',
-        'Keep it secret: store it where the bridge reads it (a file readable by the bridge only, or a secret in the environment).',
-      );
-    } else {
-      lines.push(`Wrote the ${why} to ${key.file} (mode 0600).`);
-    }
-  }
+  lines.push(...formatSigningKey(report));
 
   if (report.notes.length > 0) lines.push('', 'Notes:', ...report.notes.map((note) => `  - ${note}`));
 
