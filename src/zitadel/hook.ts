@@ -113,7 +113,7 @@ export function hookRoutes(deps: HookDependencies): Router {
       refuse(ctx, 400, 'not a JSON envelope with a response message');
       return;
     }
-    if (envelope.fullMethod !== RETRIEVE_INTENT_METHOD) return unchanged(ctx, 'not-for-us', { method: String(envelope.fullMethod).slice(0, 100) });
+    if (envelope.fullMethod !== RETRIEVE_INTENT_METHOD) return unchanged(ctx, 'not-for-us', { method: typeof envelope.fullMethod === 'string' ? envelope.fullMethod.slice(0, 100) : typeof envelope.fullMethod });
     const response = envelope.response;
     const information = isJsonObject(response.idpInformation) ? response.idpInformation : {};
     if (information.idpId !== config.zitadel.idpId) return unchanged(ctx, 'not-for-us');

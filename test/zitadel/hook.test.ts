@@ -170,4 +170,9 @@ test('an oversized or garbage body is refused without a crash', async (t) => {
     headers: { 'content-type': 'application/json', 'ZITADEL-Signature': computeSignatureHeader('not json', key) },
   });
   t.is(((await response.json()) as { forwardedStatusCode: number }).forwardedStatusCode, 400);
+  // Signed, but shaped to break whatever reads it: a method that is no string is still just not ours.
+  const odd = world.zitadel.double.signedRequest({ fullMethod: { toString: 1 }, response: {} }, key);
+  const strange = await fetch(`${world.bridge.issuer}/hooks/zitadel/idp-intent`, { method: 'POST', body: odd.body, headers: odd.headers });
+  t.is(strange.status, 200);
+  t.is(await strange.text(), '', 'an empty body: ZITADEL goes on unchanged');
 });
