@@ -10,7 +10,8 @@ export type LoginOutcome =
 const STORED_HASH_ERRORS = new Set(['HASH_MALFORMED', 'HASH_OUT_OF_BOUNDS', 'HASH_UNSUPPORTED']);
 
 /**
- * Checks a login name and password against the legacy directory. Every failure takes about the same work
+ * Checks a login name and password against the legacy directory, in two steps so the throttle can count the
+ * attempt against the user found before the password is checked. Every failure takes about the same work
  * (an unknown user still costs one verification) and reports only a reason for logs and metrics; the user
  * sees one generic message. Infrastructure errors (directory down, hashing saturated) propagate.
  */
@@ -21,8 +22,14 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {}
 
-  async authenticate(login: string, password: string): Promise<LoginOutcome> {
-    const user = await this.directory.findByLogin(login);
+  /** The legacy user a login name names, if any. No name holds control characters: those are not looked up. */
+  async find(login: string): Promise<LegacyUser | undefined> {
+    if (/[\u0000-\u001f\u007f]/.test(login)) return undefined;
+    return this.directory.findByLogin(login);
+  }
+
+  /** Check the password of the user `find` returned (for none, one dummy verification of the same cost). */
+  async check(user: LegacyUser | undefined, password: string): Promise<LoginOutcome> {
     if (!user || !user.credential) {
       await this.passwords.verifyDummy(password);
       return { ok: false, reason: user ? 'no-password' : 'unknown-user' };

@@ -9,7 +9,7 @@ import type { Authenticator, LoginOutcome } from './authenticate.js';
 import type { CsrfTokens } from './csrf.js';
 import { FormError, readForm } from './form.js';
 import { STYLE_HASH } from './style.js';
-import type { LoginThrottle } from './throttle.js';
+import { accountKey, type LoginThrottle } from './throttle.js';
 import { consentPage, loginPage, messagePage, type PageOptions } from './views.js';
 
 /** Told about every successful legacy login, before the user is sent back (migration hooks in here). */
@@ -132,23 +132,29 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
       await showLogin(ctx, 400, uid, params, login.slice(0, MAX_LOGIN_LENGTH), 'Enter your username and your password.');
       return;
     }
-    const address = ctx.ip;
-    const throttle = await deps.throttle.check(login, address);
-    if (throttle.locked) {
+    const user = await deps.authenticator.find(login);
+    const attempt = await deps.throttle.begin(accountKey(login, user?.id), ctx.ip);
+    if (!attempt.allowed) {
       deps.onOutcome?.('throttled');
       await showLogin(ctx, 429, uid, params, login, THROTTLED);
       return;
     }
-    const outcome = await deps.authenticator.authenticate(login, password);
+    let outcome: LoginOutcome;
+    try {
+      outcome = await deps.authenticator.check(user, password);
+    } catch (error) {
+      // No verdict (hashing saturated, a database down): the attempt must not count as a failure.
+      await attempt.abandoned().catch(() => {});
+      throw error;
+    }
     if (!outcome.ok) {
       deps.onOutcome?.(outcome.reason);
-      await deps.throttle.recordFailure(login, address);
       deps.logger.info({ reason: outcome.reason, client: params.client_id }, 'login failed');
       await showLogin(ctx, 401, uid, params, login, GENERIC_FAILURE);
       return;
     }
     deps.onOutcome?.('success');
-    if (throttle.failedBefore) await deps.throttle.recordSuccess(login, address);
+    await attempt.succeeded();
     try {
       await deps.afterLogin?.({ user: outcome.user, password, scheme: outcome.scheme, verified: outcome.verified, clientId: String(params.client_id) });
     } catch (error) {

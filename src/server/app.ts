@@ -86,7 +86,9 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
     logger,
     page,
     maxFormBytes: config.server.maxFormBytes,
-    onOutcome: (outcome) => metrics.logins.inc({ outcome }),
+    // Failures stay one label: /metrics is public, and a reason per failure would tell which names exist
+    // (and whether a disabled account's password was right). The log keeps the reason.
+    onOutcome: (outcome) => metrics.logins.inc({ outcome: outcome === 'success' || outcome === 'throttled' ? outcome : 'failure' }),
     afterLogin: (event) => resources.migration.onLogin(event),
   });
   provider.use(login.routes());

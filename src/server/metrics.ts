@@ -6,7 +6,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   const logins = new Counter({
     name: 'legacy_bridge_logins_total',
-    help: 'Login attempts at the bridge by outcome (success, wrong-password, unknown-user, disabled, throttled, …).',
+    help: 'Login attempts at the bridge by outcome: success, failure (any reason: one label, so the count tells no one which names exist) or throttled.',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

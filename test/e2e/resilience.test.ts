@@ -3,12 +3,18 @@ import pg from 'pg';
 import { alertOf, Browser } from '../support/browser.js';
 import { startTestBridge } from '../support/bridge.js';
 import { bridgeDatabaseForE2E, closeDatabases, uniqueTableName } from '../support/databases.js';
+import type { Queryable } from '../../src/store/database.js';
 import { createLegacyTable, legacySection, STANDARD_USERS, storeBcrypt } from '../support/legacy-users.js';
 import { login, startAuthorization, submitLogin, zitadelRelyingParty } from '../support/relying-party.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { THROTTLED } from '../../src/login/routes.js';
+import { GENERIC_FAILURE, THROTTLED } from '../../src/login/routes.js';
 
 test.after.always(closeDatabases);
+
+/** Ids of this test's users alone: the throttle counts per user id, and the counters live in the shared database. */
+async function ownIds(db: Queryable, table: string): Promise<void> {
+  await db.query(`UPDATE ${table} SET id = id + $1`, [parseInt(table.slice(-6), 16) * 10]);
+}
 
 test('failed logins lock a login name, then the address; other users are unaffected', async (t) => {
   const db = await bridgeDatabaseForE2E();
@@ -20,6 +26,7 @@ test('failed logins lock a login name, then the address; other users are unaffec
     { username: tina, firstName: 'Tina', lastName: 'T', password: 'tina-password', store: storeBcrypt },
     { username: tom, firstName: 'Tom', lastName: 'T', password: 'tom-password', store: storeBcrypt },
   ]);
+  await ownIds(db, table);
   const bridge = await startTestBridge({
     db,
     legacy: legacySection(table),
@@ -48,6 +55,66 @@ test('failed logins lock a login name, then the address; other users are unaffec
   for (let i = 0; i < 3; i += 1) t.is((await attempt(`nobody${suffix}${i}`, 'x')).status, 401);
   // Six failures from this address: now everyone from it waits.
   t.is((await attempt(tom, 'tom-password')).status, 429);
+});
+
+test('the lock is per user, whichever login name is typed; parallel guesses get no more checks than the limit', async (t) => {
+  const db = await bridgeDatabaseForE2E();
+  const table = uniqueTableName('legacy_throttle_user');
+  const suffix = table.slice(-8);
+  const [uma, uli] = [`uma${suffix}`, `uli${suffix}`];
+  await createLegacyTable(db, table, [
+    { username: uma, email: `${uma}@example.com`, firstName: 'Uma', lastName: 'U', password: 'uma-password', store: storeBcrypt },
+    { username: uli, email: `${uli}@example.com`, firstName: 'Uli', lastName: 'U', password: 'uli-password', store: storeBcrypt },
+  ]);
+  await ownIds(db, table);
+  const bridge = await startTestBridge({
+    db,
+    legacy: legacySection(table),
+    adjust: (raw) => {
+      raw.server = { trustProxy: true };
+      raw.login = { throttle: { maxFailures: 3, maxFailuresPerAddress: 1000, windowSeconds: 60 } };
+    },
+  });
+  t.teardown(() => bridge.close());
+  const rp = await zitadelRelyingParty(bridge);
+  // Each attempt from an address of its own, so only the per-user counter can stop them.
+  let next = 1;
+  const attempt = async (username: string, password: string) => {
+    const address = `203.0.113.${next++}`;
+    const started = await startAuthorization(rp, bridge, { browser: new Browser(bridge.issuer, { 'x-forwarded-for': address }) });
+    const { response, leftTo } = await submitLogin(started, await started.page.text(), username, password);
+    return { status: response.status, leftTo };
+  };
+
+  // Three wrong passwords under the username lock the user under their email address too.
+  for (let i = 0; i < 3; i += 1) t.is((await attempt(uma, 'wrong')).status, 401);
+  t.is((await attempt(`${uma}@example.com`, 'uma-password')).status, 429);
+  t.is((await attempt(uma.toUpperCase(), 'uma-password')).status, 429);
+
+  // Twelve wrong guesses at once: all are counted before any password is checked, so only three are checked.
+  const statuses = await Promise.all(Array.from({ length: 12 }, () => attempt(uli, 'wrong').then((result) => result.status)));
+  t.is(statuses.filter((status) => status === 401).length, 3, statuses.join(','));
+  t.is(statuses.filter((status) => status === 429).length, 9, statuses.join(','));
+});
+
+test('a login name with control characters is a failed login like any other, not an outage', async (t) => {
+  const db = await bridgeDatabaseForE2E();
+  const table = uniqueTableName('legacy_control');
+  await createLegacyTable(db, table, [{ username: 'nul', firstName: 'N', lastName: 'U', password: 'nul-password', store: storeBcrypt }]);
+  await ownIds(db, table);
+  const bridge = await startTestBridge({ db, legacy: legacySection(table) });
+  t.teardown(() => bridge.close());
+  const rp = await zitadelRelyingParty(bridge);
+  for (const name of ['nu\u0000l', 'nu\tl', 'nu\u007fl']) {
+    const started = await startAuthorization(rp, bridge);
+    const { response } = await submitLogin(started, await started.page.text(), name, 'nul-password');
+    t.is(response.status, 401, JSON.stringify(name));
+    t.is(alertOf(await response.text()), GENERIC_FAILURE);
+  }
+  // The public metrics count failures under one label: the reason would tell which names exist.
+  const metrics = await (await fetch(`${bridge.issuer}/metrics`)).text();
+  t.regex(metrics, /legacy_bridge_logins_total\{outcome="failure"\} [1-9]/);
+  t.notRegex(metrics, /outcome="(unknown-user|wrong-password|disabled)"/);
 });
 
 const legacyUrl = process.env.LEGACY_DATABASE_URL;
