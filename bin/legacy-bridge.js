@@ -8,6 +8,11 @@ if (major < 22) {
   );
   process.exit(1);
 }
+// Password hashing (bcrypt, argon2, scrypt, PBKDF2) runs on libuv's thread pool, which also serves file and
+// name lookups: sized before its first use so that, with every hashing slot busy (twice the cores by
+// default), four threads still answer those. An explicit UV_THREADPOOL_SIZE wins.
+const { availableParallelism } = await import('node:os');
+process.env.UV_THREADPOOL_SIZE ??= String(Math.min(1024, 2 * availableParallelism() + 4));
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../src/cli/main.ts');

@@ -1,27 +1,27 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
+import { loadJwksFile } from '../config/load.js';
 import { KeysError, SIGNING_ALGORITHMS, generateSigningKey, readJwks, rotateJwks, writeJwks, type SigningAlgorithm } from '../oidc/keys.js';
 import { EXIT, UsageError, booleanOption, stringOption, type Command, type ParsedArgs } from './command.js';
+import { configOption } from './config-option.js';
 
 const fileOption = {
   type: 'string',
-  description: `JWKS file (default: oidc.jwksFile of the configuration, else keys/jwks.json).`,
+  description: `JWKS file (default: oidc.jwksFile of the configuration; keys/jwks.json in demo mode).`,
   placeholder: 'FILE',
 } as const;
 const algOption = { type: 'string', description: `Algorithm of the new key: ${SIGNING_ALGORITHMS.join(', ')} (default RS256).`, placeholder: 'ALG' } as const;
 
-/** The JWKS file named on the command line, else the configured one, else the default. */
+/**
+ * The JWKS file named on the command line, else the configuration's `oidc.jwksFile` (demo mode:
+ * keys/jwks.json). A broken configuration throws its `ConfigError` (exit 2): falling back to the
+ * default would manage keys the bridge never reads.
+ */
 function jwksFile(args: ParsedArgs): string {
   const explicit = stringOption(args, 'file');
   if (explicit) return explicit;
-  if (process.env.BRIDGE_CONFIG || existsSync(DEFAULT_CONFIG_FILE)) {
-    try {
-      return loadConfig().config.oidc.jwksFile;
-    } catch {
-      // A broken configuration should not stop key management; check-config reports it.
-    }
-  }
-  return 'keys/jwks.json';
+  const config = stringOption(args, 'config');
+  // Only this one setting is read, so secrets that only the server needs need not be set here.
+  return loadJwksFile(config ? { file: config } : {}).jwksFile;
 }
 
 function algorithm(args: ParsedArgs): SigningAlgorithm {
@@ -35,6 +35,7 @@ export const keysGenerateCommand: Command = {
   summary: 'Create the signing key file (a private JWKS with one key).',
   details: 'Refuses to replace an existing file unless --force is given: replacing keys invalidates issued tokens. Use keys rotate to change keys.',
   options: {
+    config: configOption,
     file: fileOption,
     alg: algOption,
     force: { type: 'boolean', description: 'Replace an existing file.' },
@@ -58,6 +59,7 @@ export const keysRotateCommand: Command = {
   summary: 'Add a new signing key in front; keep previous keys published for tokens they signed.',
   details: 'The new key signs after the bridge restarts. Relying parties such as ZITADEL fetch the JWKS again when they meet an unknown kid.',
   options: {
+    config: configOption,
     file: fileOption,
     alg: algOption,
     keep: { type: 'string', description: 'How many previous keys stay published (default 2).', placeholder: 'N' },

@@ -52,9 +52,14 @@ export function describeEnvOverrides(): string[] {
   return ENV_OVERRIDES.map((o) => `${o.name} → ${o.path.join('.')}`);
 }
 
+/** The file named, else BRIDGE_CONFIG, else config/bridge.yaml if present; undefined means demo mode. */
+function configFile(options: LoadOptions, env: NodeJS.ProcessEnv): string | undefined {
+  return options.file ?? env.BRIDGE_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+}
+
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.BRIDGE_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const file = configFile(options, env);
   const issues: ConfigIssue[] = [];
   const raw = file ? readYaml(file, env, issues) : demoConfig(env);
   const source = file ?? 'demo';
@@ -66,6 +71,30 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   return { config: result.data as BridgeConfig, source };
 }
 
+/**
+ * Only `oidc.jwksFile`, for the key commands: the rest of the file is not validated, so secrets that only
+ * the server needs (client secrets, cookie keys from the environment) need not be set to manage keys.
+ */
+export function loadJwksFile(options: LoadOptions = {}): { readonly jwksFile: string; readonly source: string } {
+  const env = options.env ?? process.env;
+  const field = buildConfigSchema(env).shape.oidc.shape.jwksFile;
+  const file = configFile(options, env);
+  if (!file) return { jwksFile: field.parse(undefined), source: 'demo' };
+  const issues: ConfigIssue[] = [];
+  const raw = parseYaml(file, issues);
+  const oidc = raw.oidc;
+  if (oidc !== undefined && (oidc === null || typeof oidc !== 'object' || Array.isArray(oidc))) {
+    issues.push({ path: 'oidc', message: 'must be a mapping' });
+  }
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  const path = ['oidc', 'jwksFile'];
+  const value = interpolate((oidc as Raw | undefined)?.jwksFile, env, path, issues);
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  const result = field.safeParse(value);
+  if (!result.success) throw new ConfigError(file, flattenIssues(result.error.issues.map((i) => ({ ...i, path: [...path, ...i.path] }))));
+  return { jwksFile: result.data, source: file };
+}
+
 /** Parse an already-built object (tests, embedding). */
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): BridgeConfig {
   const result = buildConfigSchema(env).safeParse(raw);
@@ -74,6 +103,11 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): BridgeCo
 }
 
 function readYaml(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Raw {
+  return interpolate(parseYaml(file, issues), env, [], issues) as Raw;
+}
+
+/** The file's mapping as written, before `${NAME}` interpolation; problems go to `issues`. */
+function parseYaml(file: string, issues: ConfigIssue[]): Raw {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -86,13 +120,21 @@ function readYaml(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): 
     issues.push({ path: `line ${error.linePos?.[0]?.line ?? '?'}`, message: error.message.split('\n')[0] ?? 'YAML syntax error' });
   }
   if (document.errors.length > 0) return {};
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // yaml refuses aliases that would expand without bound (an alias bomb) by throwing a ReferenceError.
+    const hint = error instanceof ReferenceError ? 'write the repeated values out instead of nesting aliases (*name)' : 'check the YAML';
+    issues.push({ path: '', message: `the YAML cannot be read as settings: ${(error as Error).message}; ${hint}` });
+    return {};
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     issues.push({ path: '', message: 'the file must hold a YAML mapping' });
     return {};
   }
-  return interpolate(value as Raw, env, [], issues) as Raw;
+  return value as Raw;
 }
 
 /** Replace `${NAME}` and `${NAME:-default}` in every string value. */

@@ -162,9 +162,20 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
 
   return z
     .object({
-      issuer: httpUrl.describe(
-        'The issuer identifier, byte for byte as ZITADEL is configured (trailing slash included). Never derived from the request.',
-      ),
+      issuer: httpUrl
+        // Discovery and every endpoint are served from the root, so a path would make the bridge unusable.
+        .refine((value) => !URL.canParse(value) || new URL(value).pathname === '/', {
+          error: (issue) =>
+            `must not have a path (${new URL(String(issue.input)).pathname}): the bridge cannot be mounted under a path; ` +
+            'serve it at the root of its own host name or port, e.g. https://bridge.example.com',
+        })
+        // OpenID Connect Discovery: an issuer has no query and no fragment.
+        .refine((value) => !URL.canParse(value) || (!value.includes('?') && !value.includes('#')), {
+          error: 'must not have a query or a fragment (OpenID Connect forbids them in an issuer)',
+        })
+        .describe(
+          'The issuer identifier, byte for byte as ZITADEL is configured (trailing slash included). No path: the bridge is served at the root of its own host name or port. Never derived from the request.',
+        ),
       demo: z.boolean().default(false).describe('Seed and use the demo legacy users table in the bridge database.'),
       server: z
         .object({

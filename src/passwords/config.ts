@@ -27,7 +27,12 @@ const boundsSchema = z
     scryptMaxR: count(1).default(DEFAULT_BOUNDS.scryptMaxR).describe('Highest scrypt block size r.'),
     scryptMaxP: count(1).default(DEFAULT_BOUNDS.scryptMaxP).describe('Highest scrypt parallelism p.'),
     scryptMaxMemoryMiB: count(1).default(DEFAULT_BOUNDS.scryptMaxMemoryMiB).describe('Highest scrypt memory, 128·N·r bytes, in MiB (256 admits N = 2^18 with r = 8).'),
-    pbkdf2MaxRounds: count(1).default(DEFAULT_BOUNDS.pbkdf2MaxRounds).describe('Highest PBKDF2 iteration count.'),
+    scryptMaxWorkMiB: count(1)
+      .default(DEFAULT_BOUNDS.scryptMaxWorkMiB)
+      .describe('Highest scrypt work, 128·N·r·p bytes in MiB: the memory, passed over p times (512 admits N = 2^18, r = 8 with p = 2).'),
+    pbkdf2MaxRounds: count(1)
+      .default(DEFAULT_BOUNDS.pbkdf2MaxRounds)
+      .describe('Highest PBKDF2 iterations in all: the rounds, times the digest-sized blocks of the derived key.'),
     shaCryptMaxRounds: count(1000)
       .default(DEFAULT_BOUNDS.shaCryptMaxRounds)
       .describe('Highest sha256/sha512-crypt rounds (glibc allows 999 999 999; here a million rounds cost about 2 s of one core).'),

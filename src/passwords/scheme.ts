@@ -49,6 +49,9 @@ export interface CostBounds {
   readonly scryptMaxP: number;
   /** scrypt needs about 128·N·r bytes; bounded separately because ln and r multiply. */
   readonly scryptMaxMemoryMiB: number;
+  /** Its time grows with p passes over that memory: 128·N·r·p bytes, bounded too. */
+  readonly scryptMaxWorkMiB: number;
+  /** Iterations in all: a derived key longer than the digest repeats every round once per digest-sized block. */
   readonly pbkdf2MaxRounds: number;
   readonly shaCryptMaxRounds: number;
   readonly phpassMaxLog2: number;

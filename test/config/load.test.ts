@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import test from 'ava';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { ConfigError, loadConfig, loadJwksFile } from '../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-config-'));
 function file(name: string, text: string): string {
@@ -115,4 +115,62 @@ test('the annotated example configuration is valid', (t) => {
   });
   t.is(config.oidc.clients[0]!.zitadelUrl, 'https://auth.example.com');
   t.is(config.database.url, '');
+});
+
+const ALIAS_BOMB = `
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+issuer: *e
+`;
+
+test('a YAML alias bomb is a configuration error, not a crash', (t) => {
+  const path = file('bomb.yaml', ALIAS_BOMB);
+  const error = t.throws(() => loadConfig({ file: path, env: {} }), { instanceOf: ConfigError }) as ConfigError;
+  t.is(error.issues.length, 1);
+  t.regex(error.issues[0]!.message, /alias/i);
+  t.throws(() => loadJwksFile({ file: path, env: {} }), { instanceOf: ConfigError, message: /alias/i });
+});
+
+test('an issuer with a path is refused; a trailing slash alone is fine', (t) => {
+  const withPath = file('issuer-path.yaml', MINIMAL.replace('https://bridge.example.com', 'https://bridge.example.com/bridge'));
+  const env = { CLIENT_SECRET: 's', COOKIE_KEY: 'k' };
+  const error = t.throws(() => loadConfig({ file: withPath, env }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((i) => i.path), ['issuer']);
+  t.regex(error.issues[0]!.message, /must not have a path \(\/bridge\).*root of its own host name or port/);
+  t.throws(() => loadConfig({ env: { ISSUER: 'http://localhost:3202/bridge/' } }), { instanceOf: ConfigError, message: /issuer: must not have a path/ });
+  const slash = file('issuer-slash.yaml', MINIMAL.replace('https://bridge.example.com', 'https://bridge.example.com/'));
+  t.is(loadConfig({ file: slash, env }).config.issuer, 'https://bridge.example.com/');
+  t.is(loadConfig({ file: file('issuer-bare.yaml', MINIMAL), env }).config.issuer, 'https://bridge.example.com');
+  for (const tail of ['?tenant=1', '#top']) {
+    const odd = file('issuer-odd.yaml', MINIMAL.replace('https://bridge.example.com', `https://bridge.example.com/${tail}`));
+    const refused = t.throws(() => loadConfig({ file: odd, env }), { instanceOf: ConfigError }) as ConfigError;
+    t.deepEqual(refused.issues.map((i) => i.path), ['issuer'], tail);
+    t.regex(refused.issues[0]!.message, /query or a fragment/);
+  }
+});
+
+test('loadJwksFile reads oidc.jwksFile without needing the server\'s secrets', (t) => {
+  // MINIMAL takes its client secret and cookie key from variables that are not set here.
+  t.throws(() => loadConfig({ file: file('secretless.yaml', MINIMAL), env: {} }), { instanceOf: ConfigError });
+  t.deepEqual(loadJwksFile({ file: file('secretless.yaml', MINIMAL), env: {} }), { jwksFile: 'keys/jwks.json', source: join(dir, 'secretless.yaml') });
+  const custom = file('custom-jwks.yaml', `${MINIMAL}  jwksFile: \${KEYS_DIR:-/run/keys}/bridge.json\n`);
+  t.is(loadJwksFile({ file: custom, env: {} }).jwksFile, '/run/keys/bridge.json');
+  t.is(loadJwksFile({ file: custom, env: { KEYS_DIR: '/srv' } }).jwksFile, '/srv/bridge.json');
+  t.deepEqual(loadJwksFile({ env: {} }), { jwksFile: 'keys/jwks.json', source: 'demo' });
+});
+
+test('loadJwksFile reports what keeps it from finding oidc.jwksFile, with the path', (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['unset-var.yaml', `${MINIMAL}  jwksFile: \${KEYS_FILE}\n`, /oidc\.jwksFile: environment variable KEYS_FILE is not set/],
+    ['number.yaml', `${MINIMAL}  jwksFile: 42\n`, /oidc\.jwksFile:/],
+    ['oidc-list.yaml', 'issuer: https://bridge.example.com\noidc: [a, b]\n', /oidc: must be a mapping/],
+    ['syntax.yaml', 'oidc: [unclosed\n  - x: : y', /line \d+:/],
+  ];
+  for (const [name, text, message] of cases) {
+    t.throws(() => loadJwksFile({ file: file(name, text), env: {} }), { instanceOf: ConfigError, message }, name);
+  }
+  t.throws(() => loadJwksFile({ file: join(dir, 'absent.yaml'), env: {} }), { instanceOf: ConfigError, message: /cannot read/ });
 });

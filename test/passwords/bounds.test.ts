@@ -46,6 +46,14 @@ const absurd: ReadonlyArray<{ scheme: string; stored: StoredCredential; config?:
   { scheme: 'phpass', stored: { hash: `$P$S${crypt(8)}${crypt(22)}` } },
   { scheme: 'drupal7', stored: { hash: `$S$S${crypt(8)}${crypt(43)}` } },
   { scheme: 'drupal7-upgraded-md5', stored: { hash: `U$S$S${crypt(8)}${crypt(43)}` } },
+  // Each parameter within its cap, the work they multiply to far beyond: scrypt's p passes, PBKDF2's key blocks.
+  { scheme: 'scrypt', stored: { hash: `$scrypt$ln=18,r=8,p=16$${b64('saltsalt')}$${key(32)}` } },
+  { scheme: 'pbkdf2-sha256', stored: { hash: `$pbkdf2-sha256$6000000$${b64('saltsalt')}$${key(64)}` } },
+  {
+    scheme: 'aspnet-identity-v3',
+    // PRF HMAC-SHA1, 10 000 000 rounds, 16-byte salt, a 256-byte subkey: 13 SHA-1 blocks of every round.
+    stored: { hash: Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0x00, 0x98, 0x96, 0x80, 0, 0, 0, 16]), Buffer.alloc(16, 1), Buffer.alloc(256, 2)]).toString('base64') },
+  },
   // A legitimate WordPress count, refused because the operator lowered the cap.
   { scheme: 'phpass', stored: { hash: `$P$B${crypt(8)}${crypt(22)}` }, config: { bounds: { phpassMaxLog2: 10 } } },
   { scheme: 'bcrypt', stored: { hash: `$2y$10$${crypt(53)}` }, config: { bounds: { bcryptMaxCost: 9 } } },

@@ -111,6 +111,19 @@ test('md5plain is never handed a sha1 or sha256 hex digest', async (t) => {
   }
 });
 
+test('an md5-crypt salt with white space, which ZITADEL would split, is re-hashed rather than handed over', async (t) => {
+  const { md5CryptChecksum } = await import('../../src/passwords/primitives/md5-crypt.js');
+  const password = 'pw';
+  for (const salt of ['ab cd', 'a\tb', 'x\u00a0y']) {
+    const stored = { hash: `$1$${salt}$${md5CryptChecksum('$1$', Buffer.from(password), Buffer.from(salt, 'utf8'))}` };
+    const result = await checkerFor({ schemes: ['md5-crypt'] }).verify(password, stored);
+    t.true(result.ok, JSON.stringify(salt));
+    const handOff = await createHandOff(everyVerifier, { schemes: ['md5-crypt'] }).decide(stored, 'md5-crypt', password);
+    t.is(handOff.kind, 'rehash', JSON.stringify(salt));
+    t.true(await verifyZitadelHash(handOff.hash!, password, { verifiers: [...ZITADEL_VERIFIERS] }));
+  }
+});
+
 test('a hash longer than 200 characters is never handed over', async (t) => {
   const long = { hash: `$pbkdf2-sha256$29000$${'A'.repeat(100)}$${'B'.repeat(100)}` };
   const handOff = await createHandOff(everyVerifier).decide(long, 'pbkdf2-sha256', undefined);

@@ -36,3 +36,13 @@ test('format and bounds errors raised in a worker keep their type and code', asy
   t.is((costly as { code?: string } | undefined)?.code, 'HASH_OUT_OF_BOUNDS');
   await checker.close();
 });
+
+test('closing the pool answers verifications still running and still waiting', async (t) => {
+  const checker = createPasswordChecker({ schemes: ['sha512-crypt'], workers: 1, concurrency: 4, queueLimit: 100 });
+  // A million rounds: long enough to be mid-way when the pool closes.
+  const slow = { hash: `$6$rounds=999999$saltysalt$${'a'.repeat(86)}` };
+  const running = [checker.verify(password, slow), checker.verify(password, slow)];
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await checker.close();
+  for (const verification of running) await t.throwsAsync(verification, { message: /closed/ });
+});

@@ -52,7 +52,13 @@ export class WorkerPool {
     this.closed = true;
     const error = new Error('password worker pool closed');
     for (const pending of this.waiting.splice(0)) pending.reject(error);
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+    const slots = this.slots.splice(0);
+    // A verification still running is answered too: its worker is about to be stopped mid-way.
+    for (const slot of slots) {
+      slot.current?.reject(error);
+      slot.current = undefined;
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
   private dispatch(): void {

@@ -4,7 +4,7 @@ import { decodeBase64, encodeAb64 } from '../encoding/base64.js';
 import { pbkdf2String } from '../encoding/passwap.js';
 import { constantTimeEqual } from '../primitives/compare.js';
 import { DIGEST_BYTES, type DigestName } from '../primitives/digest.js';
-import { pbkdf2 } from '../primitives/pbkdf2.js';
+import { pbkdf2, pbkdf2Blocks } from '../primitives/pbkdf2.js';
 import type { PasswordScheme, SchemeContext } from '../scheme.js';
 import { decimal, malformed, orNull } from './support.js';
 
@@ -21,10 +21,10 @@ export async function verifyPbkdf2(
   ctx: SchemeContext,
 ): Promise<boolean> {
   if (rounds < 1) malformed(scheme, 'rounds below 1');
-  requireAtMost(scheme, 'rounds', rounds, ctx.bounds.pbkdf2MaxRounds);
-  // The work grows with the key length too; no real format stores more than 64 bytes.
+  // The work grows with the key length too: every digest-sized block of the key repeats all the rounds.
   requireAtMost(scheme, 'derived key length', expected.length, 256);
   if (expected.length === 0) malformed(scheme, 'empty derived key');
+  requireAtMost(scheme, 'rounds × key blocks', rounds * pbkdf2Blocks(expected.length, hash), ctx.bounds.pbkdf2MaxRounds);
   const key = await pbkdf2(password, salt, rounds, expected.length, hash);
   return constantTimeEqual(key, expected);
 }

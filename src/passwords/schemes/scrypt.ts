@@ -17,6 +17,7 @@ export function boundScrypt(scheme: string, params: Omit<ScryptParams, 'keyLengt
   requireAtMost(scheme, 'r', params.r, bounds.scryptMaxR);
   requireAtMost(scheme, 'p', params.p, bounds.scryptMaxP);
   requireAtMost(scheme, 'memory (MiB)', scryptMemoryBytes(params) / 2 ** 20, bounds.scryptMaxMemoryMiB);
+  requireAtMost(scheme, 'work (128·N·r·p, MiB)', (scryptMemoryBytes(params) * params.p) / 2 ** 20, bounds.scryptMaxWorkMiB);
   if (keyLength < 1 || keyLength > 1024) malformed(scheme, 'scrypt key length out of range');
 }
 

@@ -1,6 +1,6 @@
 import { constantTimeEqual } from '../../primitives/compare.js';
 import type { DigestName } from '../../primitives/digest.js';
-import { pbkdf2 } from '../../primitives/pbkdf2.js';
+import { pbkdf2, pbkdf2Blocks } from '../../primitives/pbkdf2.js';
 import { autoDecodePbkdf2, fields, goUint } from '../scan.js';
 import { above, outside, type ZitadelVerifierSpec } from '../types.js';
 
@@ -27,7 +27,7 @@ export const pbkdf2Verifier: ZitadelVerifierSpec = {
       verifier: 'pbkdf2',
       params: { rounds },
       outOfLimits: ({ pbkdf2: l }) => outside('rounds', rounds, l.minRounds, l.maxRounds),
-      overBounds: (b) => above('rounds', rounds, b.pbkdf2MaxRounds) ?? above('key length', key.length, 256),
+      overBounds: (b) => above('key length', key.length, 256) ?? above('rounds × key blocks', rounds * pbkdf2Blocks(key.length, hash), b.pbkdf2MaxRounds),
       async verify(password) {
         if (rounds < 1 || key.length === 0) return false;
         return constantTimeEqual(await pbkdf2(password, salt, rounds, key.length, hash), key);

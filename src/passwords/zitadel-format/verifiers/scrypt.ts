@@ -25,7 +25,8 @@ export const scryptVerifier: ZitadelVerifierSpec = {
         above('ln', logN, b.scryptMaxLogN) ??
         above('r', r, b.scryptMaxR) ??
         above('p', p, b.scryptMaxP) ??
-        above('memory (MiB)', scryptMemoryBytes({ logN, r }) / 2 ** 20, b.scryptMaxMemoryMiB),
+        above('memory (MiB)', scryptMemoryBytes({ logN, r }) / 2 ** 20, b.scryptMaxMemoryMiB) ??
+        above('work (128·N·r·p, MiB)', (scryptMemoryBytes({ logN, r }) * p) / 2 ** 20, b.scryptMaxWorkMiB),
       async verify(password) {
         if (logN < 1 || r < 1 || p < 1) return false;
         try {
