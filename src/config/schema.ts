@@ -182,6 +182,15 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
           host: z.string().default('0.0.0.0').describe('Address to listen on (env HOST).'),
           port: z.number().int().min(0).max(65535).default(3000).describe('Port to listen on (env PORT).'),
           trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers (set behind a reverse proxy).'),
+          proxyHops: z
+            .number()
+            .int()
+            .min(1)
+            .max(10)
+            .default(1)
+            .describe(
+              'With trustProxy: how many proxies stand in front. The client address is the one the outermost of them appended to X-Forwarded-For; entries before it come from the client and are not trusted (the login throttle counts per address).',
+            ),
           maxFormBytes: z.number().int().min(1024).max(1_048_576).default(16_384).describe('Largest accepted login form body.'),
         })
         .strict()

@@ -148,5 +148,7 @@ export function createProvider({ config, db, directory, jwks, inMemoryStorage }:
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.server.trustProxy;
+  // Only the addresses our own proxies appended: the leftmost X-Forwarded-For entries are whatever the client sent.
+  provider.maxIpsCount = config.server.proxyHops;
   return provider;
 }

@@ -97,6 +97,32 @@ test('the lock is per user, whichever login name is typed; parallel guesses get 
   t.is(statuses.filter((status) => status === 429).length, 9, statuses.join(','));
 });
 
+test('behind a proxy the address counted is the one the proxy appended, not what the client wrote before it', async (t) => {
+  const db = await bridgeDatabaseForE2E();
+  const table = uniqueTableName('legacy_proxy');
+  const suffix = table.slice(-8);
+  await createLegacyTable(db, table, []);
+  const bridge = await startTestBridge({
+    db,
+    legacy: legacySection(table),
+    adjust: (raw) => {
+      raw.server = { trustProxy: true, proxyHops: 1 };
+      raw.login = { throttle: { maxFailures: 100, maxFailuresPerAddress: 3, windowSeconds: 60 } };
+    },
+  });
+  t.teardown(() => bridge.close());
+  const rp = await zitadelRelyingParty(bridge);
+  const proxyAdded = `198.18.${parseInt(suffix.slice(0, 2), 16)}.${parseInt(suffix.slice(2, 4), 16)}`;
+  // A different made-up first entry every time, as a client dodging the throttle would send.
+  const attempt = async (i: number) => {
+    const browser = new Browser(bridge.issuer, { 'x-forwarded-for': `10.0.0.${i}, ${proxyAdded}` });
+    const started = await startAuthorization(rp, bridge, { browser });
+    return (await submitLogin(started, await started.page.text(), `nobody${suffix}${i}`, 'x')).response.status;
+  };
+  for (let i = 1; i <= 3; i += 1) t.is(await attempt(i), 401);
+  t.is(await attempt(4), 429);
+});
+
 test('a login name with control characters is a failed login like any other, not an outage', async (t) => {
   const db = await bridgeDatabaseForE2E();
   const table = uniqueTableName('legacy_control');
