@@ -48,6 +48,8 @@ export const checkConfigCommand: Command = {
         await directory.ping();
         // Runs the real lookup, so a wrong table or column name shows here and not at the first login.
         await directory.findByLogin(`config-check-${Date.now()}`);
+        // …and maps a real row, so a wrong id column or alias shows here and not as a shared or failing `sub`.
+        if (!config.legacy.queries || config.legacy.queries.list) await directory.list({ limit: 1 });
       } finally {
         await directory.close();
       }

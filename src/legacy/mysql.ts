@@ -25,8 +25,17 @@ type ExecuteValues = Parameters<mysql.PoolConnection['execute']>[1];
 
 const TEMPORAL = new Set(['DATE', 'DATETIME', 'DATETIME2', 'TIMESTAMP', 'TIMESTAMP2', 'NEWDATE']);
 
+/** A BIT(n) value's big-endian bytes as a number, or as exact decimal text beyond 2^53 (as BIGINTs arrive). */
+function bitValue(bytes: Buffer | null): number | string | null {
+  if (bytes === null) return null;
+  const value = bytes.reduce((sum, byte) => (sum << 8n) | BigInt(byte), 0n);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
 // Dates stay text (no time-zone conversion); MySQL's zero date ('0000-00-00 …') is its old NULL, not a date.
+// BIT columns become numbers, so that every other Buffer (VARBINARY, BLOB) can be read as the text it holds.
 const typeCast: TypeCast = (field, next) => {
+  if (field.type === 'BIT') return bitValue(field.buffer());
   const value = next();
   return TEMPORAL.has(field.type) && typeof value === 'string' && value.startsWith('0000-00-00') ? null : value;
 };

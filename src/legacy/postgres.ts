@@ -8,8 +8,9 @@ export const postgresDialect: SqlDialect = {
   name: 'PostgreSQL',
   quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
   placeholder: (index) => `$${index}`,
-  // 22P02: invalid text representation, e.g. "abc" for an integer key.
-  isInvalidValue: (error) => (error as { code?: string })?.code === '22P02',
+  // 22P02: invalid text representation, e.g. "abc" for an integer key. 22021: a character the encoding
+  // cannot hold, e.g. a NUL byte in a typed login name; no user can have it, and it is no outage.
+  isInvalidValue: (error) => ['22P02', '22021'].includes((error as { code?: string })?.code ?? ''),
   exactEquals: (column, placeholder) => `${column} = ${placeholder}`,
   // An index on lower(column) answers this (the README asks for one).
   caseInsensitiveEquals: (column, placeholder) => `LOWER(${column}) = LOWER(${placeholder})`,

@@ -1,10 +1,11 @@
 import type { ColumnConfig } from '../config/schema.js';
-import type { LegacyProfile, LegacyUser } from './directory.js';
+import { LegacyUnavailableError, type LegacyProfile, type LegacyUser } from './directory.js';
 
 /** Result column aliases the generated queries use; explicit queries use the configured names. */
 export type Row = Record<string, unknown>;
 
-const TRUE_WORDS = new Set(['1', 't', 'true', 'y', 'yes', 'on']);
+const TRUE_WORDS = new Set(['t', 'true', 'y', 'yes', 'on']);
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/;
 
 /** Legacy databases say "true" in many ways: booleans, 0/1, 't', 'yes', or a verification timestamp. */
 export function truthy(value: unknown): boolean {
@@ -12,8 +13,10 @@ export function truthy(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return value !== 0 && value !== 0n;
   if (value instanceof Date) return true;
-  if (Buffer.isBuffer(value)) return value.some((byte) => byte !== 0);
-  const text = String(value).trim().toLowerCase();
+  // Bytes here are text (VARBINARY, bytea): MySQL BIT columns arrive as numbers already.
+  const text = (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : String(value)).trim().toLowerCase();
+  // BIGINT, DECIMAL, int8 and numeric arrive as strings: '2' and '1.00' are true, '0.00' is false.
+  if (NUMBER.test(text)) return Number(text) !== 0;
   if (TRUE_WORDS.has(text)) return true;
   // A non-empty date-like string (e.g. email_verified_at) counts as true.
   return /^\d{4}-\d{2}-\d{2}/.test(text);
@@ -21,8 +24,51 @@ export function truthy(value: unknown): boolean {
 
 function text(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const result = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  const result = value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : String(value);
   return result === '' ? undefined : result;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** How to get a binary column as text; table mode cannot select an expression, explicit queries can. */
+const asText = (column: string) =>
+  `select it as text in legacy.queries, e.g. HEX(${column}) AS ${column} on MySQL or encode(${column}, 'hex') AS ${column} on PostgreSQL`;
+
+/**
+ * A hash or salt column. Bytes that are UTF-8 text (a hash stored in VARBINARY) are that text; other bytes
+ * would be corrupted by decoding, so that user could never sign in: refused instead.
+ */
+function secret(value: unknown, column: string): string | undefined {
+  if (!(value instanceof Uint8Array)) return text(value);
+  try {
+    return text(strictUtf8.decode(value));
+  } catch {
+    throw new LegacyUnavailableError(
+      `legacy column '${column}' holds binary data, which cannot be read as the text a password format expects; ${asText(column)} (or base64, as the format expects)`,
+    );
+  }
+}
+
+/**
+ * The id becomes `sub`, which ZITADEL links by forever: a row without a usable one is refused, never
+ * mapped to a `sub` such as "undefined" that every such user would share.
+ */
+function idOf(row: Row, column: string): string {
+  const value = row[column];
+  if (value === undefined) {
+    throw new LegacyUnavailableError(
+      `the legacy user row has no column '${column}' (legacy.columns.id; it has: ${Object.keys(row).join(', ')}). ` +
+        'Name the id column as the result names it: without a table prefix in table mode; in legacy.queries as its alias, ' +
+        'quoted on PostgreSQL if it has capitals (unquoted aliases are lower-cased)',
+    );
+  }
+  if (value === null || value === '') {
+    throw new LegacyUnavailableError(`a legacy user row has no id in column '${column}' (legacy.columns.id): use a column that is set and unique for every user`);
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  // Decoding bytes (BINARY(16), bytea) as text is lossy: distinct ids would collapse into one `sub`.
+  const kind = value instanceof Uint8Array ? 'binary data' : 'neither text nor a number';
+  throw new LegacyUnavailableError(`legacy column '${column}' (legacy.columns.id) holds ${kind}; ${asText(column)}`);
 }
 
 type ProfileKey = keyof LegacyProfile;
@@ -54,10 +100,11 @@ export function rowToUser(row: Row, columns: ColumnConfig): LegacyUser {
     const value = text(raw);
     if (value !== undefined) profile[field] = value;
   }
-  const hash = text(row[columns.passwordHash]);
-  const salt = columns.salt ? text(row[columns.salt]) : undefined;
+  const id = idOf(row, columns.id);
+  const hash = secret(row[columns.passwordHash], columns.passwordHash);
+  const salt = columns.salt ? secret(row[columns.salt], columns.salt) : undefined;
   return {
-    id: String(row[columns.id]),
+    id,
     credential: hash ? { hash, salt: salt ?? null } : null,
     disabled: truthy(row.disabled),
     profile: profile as LegacyProfile,

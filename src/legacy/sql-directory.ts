@@ -39,6 +39,7 @@ function tableStatements(config: LegacyConfig, dialect: SqlDialect): Statements 
   for (const [key, column] of Object.entries(columns)) {
     if (key !== 'login' && typeof column === 'string') selected.add(column);
   }
+  // A condition that is NULL (e.g. `status <> 'active'` with status NULL) means "not disabled".
   const disabled = config.disabledWhen ? `COALESCE((${config.disabledWhen}), false)` : 'false';
   const select = `SELECT ${[...selected].map(q).join(', ')}, ${disabled} AS ${q(DISABLED_ALIAS)} FROM ${q(config.table)}`;
   const loginMatch = columns.login

@@ -135,6 +135,35 @@ test('check-config checks the keys and that the legacy users query works', async
   t.regex(passing.stdout, /ok\s+bridge database: embedded in .*also holding the legacy table/);
 });
 
+test('check-config maps a real legacy row, so an id column the result does not name fails before going live', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-check-'));
+  const keys = join(dir, 'jwks.json');
+  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
+  const db = await openDatabase({ dataDir: join(dir, 'data'), poolSize: 1 });
+  await db.query("CREATE TABLE members (id serial PRIMARY KEY, nick text, pw text); INSERT INTO members (nick, pw) VALUES ('ada', 'h')");
+  await db.close();
+  const write = (id: string) => {
+    const config = join(dir, `${id}.yaml`);
+    writeFileSync(
+      config,
+      [
+        'issuer: https://bridge.example.com',
+        `database: { dataDir: ${join(dir, 'data')} }`,
+        // The query selects "members"."id", which the result names `id`: every user would get sub "undefined".
+        `legacy: { table: members, columns: { id: ${id}, login: [nick], passwordHash: pw } }`,
+        `oidc: { jwksFile: ${keys}, clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }], cookieKeys: [k] }`,
+        '',
+      ].join('\n'),
+    );
+    return config;
+  };
+  const wrong = await bin(['check-config', '--config', write('members.id')], { env: { DATABASE_URL: '' } });
+  t.is(wrong.code, 1, wrong.stdout);
+  t.regex(wrong.stdout, /FAIL\s+bridge database: .*no column 'members\.id'.*without a table prefix/);
+  const right = await bin(['check-config', '--config', write('id')], { env: { DATABASE_URL: '' } });
+  t.is(right.code, 0, right.stdout);
+});
+
 test('migrate status reads the ledger (JSON too); migrate retry without ZITADEL\'s API says what is missing', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-migrate-'));
   const config = join(dir, 'bridge.yaml');
@@ -155,4 +184,22 @@ test('migrate status reads the ledger (JSON too); migrate retry without ZITADEL\
   const retry = await bin(['migrate', 'retry', '--config', config]);
   t.is(retry.code, 2);
   t.regex(retry.stderr, /zitadel\.url/);
+});
+
+test('check-config reports a YAML alias bomb and an issuer with a path as configuration problems (exit 2, no stack)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
+  const bomb = join(dir, 'bomb.yaml');
+  const levels = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+  for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e']] as const) levels.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(', ')}]`);
+  writeFileSync(bomb, `${levels.join('\n')}\nissuer: *e\n`);
+  const bombed = await bin(['check-config', '-c', bomb]);
+  t.is(bombed.code, 2);
+  t.regex(bombed.stderr, /alias/i);
+  t.notRegex(bombed.stderr, /\n\s+at /, 'no stack trace');
+
+  const mountedFile = join(dir, 'mounted.yaml');
+  writeFileSync(mountedFile, 'issuer: http://localhost:3202/bridge\noidc: { clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }], cookieKeys: [k] }\n');
+  const mounted = await bin(['check-config', '-c', mountedFile]);
+  t.is(mounted.code, 2);
+  t.regex(mounted.stderr, /- issuer: must not have a path \(\/bridge\)/);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type mysql from 'mysql2/promise';
-import { LegacyUnavailableError } from '../../src/legacy/directory.js';
+import { LegacyUnavailableError, type LegacyDirectory } from '../../src/legacy/directory.js';
 import { createMysqlDirectory } from '../../src/legacy/mysql.js';
 import { openLegacyDirectory } from '../../src/legacy/registry.js';
 import type { Queryable } from '../../src/store/database.js';
@@ -73,6 +73,51 @@ if (url) {
     // MySQL's zero date is its old NULL: not verified, not "a timestamp, so true".
     t.is((await exact.findById('1'))?.profile.emailVerified, undefined);
     t.is((await exact.findById('9007199254740993'))?.profile.emailVerified, true);
+  });
+
+  test('[mysql] BIGINT, DECIMAL and BIT flags count by their value, VARBINARY as text; binary ids and salts are refused', async (t) => {
+    const admin = await mysqlAdmin(url);
+    const table = uniqueTableName('mysql_types');
+    const directories: LegacyDirectory[] = [];
+    t.teardown(async () => {
+      for (const directory of directories) await directory.close();
+      await dropMysqlTables(admin, table);
+      await admin.end();
+    });
+    await admin.query(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, username VARCHAR(100) NOT NULL, password_hash VARCHAR(100),
+      bans BIGINT NOT NULL, verified DECIMAL(3,2), bit_flag BIT(1), text_flag VARBINARY(8), raw_id BINARY(16), raw_salt VARBINARY(16))`);
+    await admin.query(`INSERT INTO \`${table}\` VALUES
+      (1, 'banned', 'h1', 2, 1.00, b'1', 'no', UNHEX('FF01'), UNHEX('9F00C3')),
+      (2, 'clean', 'h2', 0, 0.00, b'0', 'yes', UNHEX('FE01'), UNHEX('9F00C4'))`);
+    const columns = { id: 'id', login: ['username'], passwordHash: 'password_hash' };
+    const open = (legacy: Record<string, unknown>) => {
+      const directory = createMysqlDirectory({ ...legacyConfig({ table, ...legacy }), url });
+      directories.push(directory);
+      return directory;
+    };
+    const user = async (legacy: Record<string, unknown>, login: string) => (await open(legacy).findByLogin(login))!;
+
+    // disabledWhen over a BIGINT or DECIMAL column yields '2' or '1.00', not '1'.
+    t.true((await user({ columns, disabledWhen: 'bans' }, 'banned')).disabled, 'BIGINT 2 disables');
+    t.false((await user({ columns, disabledWhen: 'bans' }, 'clean')).disabled);
+    t.true((await user({ columns, disabledWhen: 'verified' }, 'banned')).disabled, 'DECIMAL 1.00 disables');
+    t.false((await user({ columns, disabledWhen: 'verified' }, 'clean')).disabled);
+    const select = `SELECT id, username, password_hash, bans AS disabled FROM \`${table}\``;
+    const explicit = { columns, queries: { findByLogin: `${select} WHERE username = ?`, findById: `${select} WHERE id = ?` } };
+    t.true((await user(explicit, 'banned')).disabled, 'a BIGINT `disabled` column of 2 disables');
+
+    const verified = async (column: string, login: string) => (await user({ columns: { ...columns, emailVerified: column } }, login)).profile.emailVerified;
+    t.true(await verified('verified', 'banned'), 'DECIMAL 1.00');
+    t.false(await verified('verified', 'clean'), 'DECIMAL 0.00');
+    t.true(await verified('bit_flag', 'banned'), "BIT b'1'");
+    t.false(await verified('bit_flag', 'clean'), "BIT b'0'");
+    t.false(await verified('text_flag', 'banned'), "VARBINARY 'no'");
+    t.true(await verified('text_flag', 'clean'), "VARBINARY 'yes'");
+
+    const binaryId = await t.throwsAsync(open({ columns: { ...columns, id: 'raw_id' } }).findByLogin('banned'), { instanceOf: LegacyUnavailableError });
+    t.regex(binaryId.message, /'raw_id'.*binary data.*HEX\(raw_id\)/);
+    const binarySalt = await t.throwsAsync(open({ columns: { ...columns, salt: 'raw_salt' } }).findByLogin('clean'), { instanceOf: LegacyUnavailableError });
+    t.regex(binarySalt.message, /'raw_salt' holds binary data/);
   });
 
   test('[mysql] an outage or a hung query is LegacyUnavailableError within the timeouts; it recovers', async (t) => {

@@ -1,0 +1,51 @@
+import test from 'ava';
+import { LegacyUnavailableError } from '../../src/legacy/directory.js';
+import { rowToUser, truthy } from '../../src/legacy/row.js';
+import { legacyConfig } from './conformance.js';
+
+const columns = legacyConfig({ columns: { id: 'id', login: ['username'], passwordHash: 'password_hash', salt: 'salt' } }).columns;
+const row = (fields: Record<string, unknown>) => ({ id: 1, username: 'ada', password_hash: 'hash', salt: null, disabled: false, ...fields });
+
+test('a row without a usable id is refused, never mapped to a `sub` such users would share', (t) => {
+  const prefixed = legacyConfig({ columns: { ...columns, id: 'users.id' } }).columns;
+  const missing = t.throws(() => rowToUser(row({}), prefixed), { instanceOf: LegacyUnavailableError });
+  t.regex(missing.message, /no column 'users\.id'/);
+  t.regex(missing.message, /without a table prefix/);
+  t.regex(missing.message, /lower-cased/);
+  for (const id of [null, '']) {
+    const empty = t.throws(() => rowToUser(row({ id }), columns), { instanceOf: LegacyUnavailableError }, `id ${String(id)}`);
+    t.regex(empty.message, /no id in column 'id'/);
+  }
+  t.is(rowToUser(row({ id: '9007199254740993' }), columns).id, '9007199254740993');
+  t.is(rowToUser(row({ id: 0 }), columns).id, '0');
+});
+
+test('a binary id is refused: decoding it as text would collapse distinct ids', (t) => {
+  // Two BINARY(16) keys that decode to the same replacement characters as UTF-8.
+  for (const id of [Buffer.from([0xff, 0x01]), Buffer.from([0xfe, 0x01]), new Uint8Array([0x61])]) {
+    const error = t.throws(() => rowToUser(row({ id }), columns), { instanceOf: LegacyUnavailableError });
+    t.regex(error.message, /'id'.*binary data.*HEX\(id\).*encode\(id, 'hex'\)/);
+  }
+});
+
+test('a binary hash or salt is refused unless it is UTF-8 text', (t) => {
+  const salt = t.throws(() => rowToUser(row({ salt: Buffer.from([0x9f, 0x00, 0xc3]) }), columns), { instanceOf: LegacyUnavailableError });
+  t.regex(salt.message, /'salt' holds binary data.*HEX\(salt\)/);
+  const hash = t.throws(() => rowToUser(row({ password_hash: Buffer.from([0xc3, 0x28]) }), columns), { instanceOf: LegacyUnavailableError });
+  t.regex(hash.message, /'password_hash' holds binary data/);
+  // A hash stored as text in a VARBINARY column is that text.
+  const stored = rowToUser(row({ password_hash: Buffer.from('$2y$10$abc'), salt: Buffer.from('pepper') }), columns);
+  t.deepEqual(stored.credential, { hash: '$2y$10$abc', salt: 'pepper' });
+});
+
+test('numeric strings (BIGINT, DECIMAL, int8, numeric) are true by their value', (t) => {
+  for (const value of ['1', '2', '1.00', '-1', ' 3 ', '18446744073709551615', '0.5', '1e3']) t.true(truthy(value), value);
+  for (const value of ['0', '0.00', '-0', '000', '0e5']) t.false(truthy(value), value);
+});
+
+test('bytes are read as the text they hold; the other spellings keep working', (t) => {
+  for (const value of ['0', 'no', 'false', 'f', '']) t.false(truthy(Buffer.from(value)), `bytes ${value}`);
+  for (const value of ['1', 'yes', 'TRUE', 't']) t.true(truthy(Buffer.from(value)), `bytes ${value}`);
+  for (const value of [true, 1, 2n, 't', 'Yes', 'on', '2020-01-02 03:04:05', new Date()]) t.true(truthy(value), String(value));
+  for (const value of [false, 0, 0n, 'f', 'no', 'off', '', null, undefined, 'active']) t.false(truthy(value), String(value));
+});
