@@ -24,12 +24,30 @@ const SCOPES = Object.keys(SCOPE_CLAIMS);
 /**
  * ZITADEL sends `prompt=select_account` on every request without `login_hint`. The prompt is accepted and
  * never blocks: without a session the login prompt runs anyway; with one, single sign-on continues.
+ *
+ * A `login_hint` that names another legacy user than the one this browser is signed in as asks for a login:
+ * ZITADEL sends it when it knows who is signing in, and on a shared computer single sign-on would otherwise
+ * hand it the previous person. A hint that names nobody leaves the session as it is.
  */
-function interactions(): ReturnType<typeof interactionPolicy.base> {
+function interactions(directory: LegacyDirectory): ReturnType<typeof interactionPolicy.base> {
+  const { Check } = interactionPolicy;
   const policy = interactionPolicy.base();
   const selectAccount = new interactionPolicy.Prompt({ name: 'select_account', requestable: true });
   selectAccount.checks.clear();
   policy.add(selectAccount, 0);
+  policy.get('login')!.checks.add(
+    new Check('login_hint_other_user', 'login_hint names another user than the one signed in', async (ctx) => {
+      const { oidc } = ctx;
+      const hint = oidc.params?.login_hint;
+      const signedIn = oidc.session?.accountId;
+      // Just signed in during this very interaction: whoever that is stands (asking again would loop).
+      if (typeof hint !== 'string' || hint.trim() === '' || !signedIn || oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      // No login name holds control characters; such a hint names nobody.
+      if (/[\u0000-\u001f\u007f]/.test(hint)) return Check.NO_NEED_TO_PROMPT;
+      const named = await directory.findByLogin(hint.trim());
+      return named && named.id !== signedIn ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
   return policy;
 }
 
@@ -94,7 +112,7 @@ export function createProvider({ config, db, directory, jwks, inMemoryStorage }:
       },
     },
     interactions: {
-      policy: interactions(),
+      policy: interactions(directory),
       url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
     clientBasedCORS: () => false,

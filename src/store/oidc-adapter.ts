@@ -17,6 +17,14 @@ function copyJson(value: unknown): unknown {
   return copy;
 }
 
+/**
+ * The models a grant's revocation removes: its tokens and codes, as oidc-provider's own adapter does. An
+ * interaction or a session may name a grant too, and must outlive it (a user switching accounts revokes the
+ * old account's grant while their interaction goes on).
+ */
+const GRANT_MEMBERS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+const GRANT_MEMBER_SET = new Set(GRANT_MEMBERS);
+
 // One cache per embedded database, shared by every adapter over it.
 const caches = new WeakMap<Database, PayloadCache>();
 
@@ -84,7 +92,7 @@ export function createOidcAdapter(db: Database): new (model: string) => Adapter 
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.query('DELETE FROM oidc_payloads WHERE grant_id = $1', [grantId]);
+      await db.query('DELETE FROM oidc_payloads WHERE grant_id = $1 AND model = ANY($2)', [grantId, GRANT_MEMBERS]);
       cache?.deleteGrant(grantId);
     }
 
@@ -102,7 +110,8 @@ export function createOidcAdapter(db: Database): new (model: string) => Adapter 
     /** The payload as the provider sees it (with `consumed`), cached when there is a cache. */
     #remember(id: string, row: Row): AdapterPayload {
       const payload = row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
-      cache?.set(PayloadCache.key(this.model, id), payload, row.expires_at?.getTime());
+      const grantId = GRANT_MEMBER_SET.has(this.model) ? payload.grantId : undefined;
+      cache?.set(PayloadCache.key(this.model, id), payload, row.expires_at?.getTime(), grantId);
       return payload;
     }
   };

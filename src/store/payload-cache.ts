@@ -4,6 +4,7 @@ interface Entry {
   readonly payload: AdapterPayload | undefined;
   /** Epoch ms after which the payload no longer exists; undefined: no expiry. */
   readonly expiresAt: number | undefined;
+  readonly grantId: string | undefined;
 }
 
 /**
@@ -37,14 +38,15 @@ export class PayloadCache {
     return entry.payload;
   }
 
-  set(key: string, payload: AdapterPayload, expiresAt: number | undefined): void {
+  /** `grantId`: the grant whose revocation removes this entry, if it is one of the grant's tokens. */
+  set(key: string, payload: AdapterPayload, expiresAt: number | undefined, grantId?: string): void {
     this.delete(key);
-    this.#entries.set(key, { payload, expiresAt });
+    this.#entries.set(key, { payload, expiresAt, grantId });
     if (payload.uid) this.#byUid.set(`${key.split('\u0000')[0]}\u0000${payload.uid}`, key);
-    if (payload.grantId) {
-      const keys = this.#byGrant.get(payload.grantId) ?? new Set<string>();
+    if (grantId) {
+      const keys = this.#byGrant.get(grantId) ?? new Set<string>();
       keys.add(key);
-      this.#byGrant.set(payload.grantId, keys);
+      this.#byGrant.set(grantId, keys);
     }
     while (this.#entries.size > this.capacity) this.delete(this.#entries.keys().next().value!);
   }
@@ -59,7 +61,7 @@ export class PayloadCache {
     this.#entries.delete(key);
     const payload = entry.payload;
     if (payload?.uid) this.#byUid.delete(`${key.split('\u0000')[0]}\u0000${payload.uid}`);
-    if (payload?.grantId) this.#byGrant.get(payload.grantId)?.delete(key);
+    if (entry.grantId) this.#byGrant.get(entry.grantId)?.delete(key);
   }
 
   deleteGrant(grantId: string): void {

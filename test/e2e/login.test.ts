@@ -167,6 +167,30 @@ test('select_account never blocks: with a session the next request returns at on
   t.is(tokens.claims()!.sub, ids.get('alice')!);
 });
 
+test('a login_hint naming another user than the signed-in one asks for a login; one naming the same user does not', async (t) => {
+  const first = await login(rp, bridge, 'alice', 'wonderland');
+  // The same person by another of their login names: single sign-on goes on.
+  const same = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'Alice@Example.com' });
+  t.truthy(same.leftTo?.searchParams.get('code'), 'expected a redirect straight back to the client');
+  // Someone else at the same browser: the login page, prefilled for them.
+  const other = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'bob' });
+  t.is(other.leftTo, undefined);
+  const page = await other.page.text();
+  t.regex(page, /value="bob"/);
+  let { leftTo, response } = await submitLogin(other, page, 'bob', 'can-we-fix-it');
+  if (!leftTo) {
+    // Another account than the session's: the provider ends alice's session first (a form a browser submits at once).
+    const form = formOf(await response.text(), '/session/end/confirm');
+    ({ leftTo, response } = await other.browser.follow(await other.browser.post(new URL(form.action), form.fields)));
+  }
+  t.truthy(leftTo, `HTTP ${response.status}`);
+  const tokens = await client.authorizationCodeGrant(rp, leftTo!, { expectedState: other.state });
+  t.is(tokens.claims()!.sub, ids.get('bob')!);
+  // A hint that names nobody leaves the session as it is.
+  const nobody = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'no-such-user' });
+  t.truthy(nobody.leftTo?.searchParams.get('code'));
+});
+
 test('the login form is bound to its interaction', async (t) => {
   const started = await startAuthorization(rp, bridge);
   const page = await started.page.text();
@@ -176,8 +200,10 @@ test('the login form is bound to its interaction', async (t) => {
   t.is(noToken.status, 403);
   const other = await startAuthorization(rp, bridge, { browser: started.browser });
   const otherForm = formOf(await other.page.text(), '/login');
+  // The same browser holds both interactions' cookies (each on its own path): the token of the other one is refused.
   const swapped = await started.browser.post(url, { csrf: otherForm.fields.csrf!, login: 'alice', password: 'wonderland' });
-  t.is(swapped.status, 400);
+  t.is(swapped.status, 403);
+  t.regex(await swapped.text(), /This form has expired/);
   // Another browser (no interaction cookie) cannot post it at all.
   const stranger = new Browser(bridge.issuer);
   const foreign = await stranger.post(url, { ...form.fields, login: 'alice', password: 'wonderland' });

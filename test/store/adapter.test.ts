@@ -105,16 +105,27 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('revoking a grant removes every token of it, and only those'), async (t) => {
-    const Adapter = createOidcAdapter(await backend.open());
+    const db = await backend.open();
+    const Adapter = createOidcAdapter(db);
     const grantId = randomUUID();
     const [a, b, other] = [randomUUID(), randomUUID(), randomUUID()];
     await new Adapter('AccessToken').upsert(a, { grantId }, 60);
     await new Adapter('AuthorizationCode').upsert(b, { grantId }, 60);
     await new Adapter('AccessToken').upsert(other, { grantId: randomUUID() }, 60);
+    // An interaction and a session may name the grant too; they are no tokens of it and must outlive it.
+    const interaction = randomUUID();
+    const session = randomUUID();
+    await new Adapter('Interaction').upsert(interaction, { grantId, uid: interaction }, 60);
+    await new Adapter('Session').upsert(session, { grantId, uid: session }, 60);
     await new Adapter('AccessToken').revokeByGrantId(grantId);
     t.is(await new Adapter('AccessToken').find(a), undefined);
     t.is(await new Adapter('AuthorizationCode').find(b), undefined);
     t.truthy(await new Adapter('AccessToken').find(other));
+    t.truthy(await new Adapter('Interaction').find(interaction));
+    t.truthy(await new Adapter('Session').find(session));
+    // Not even from the table behind the cache.
+    const { rows } = await db.query('SELECT model FROM oidc_payloads WHERE grant_id = $1 ORDER BY model', [grantId]);
+    t.deepEqual(rows.map((row) => row.model), ['Interaction', 'Session']);
   });
 
   test(title('migrations are applied once; running them again changes nothing'), async (t) => {

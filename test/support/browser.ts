@@ -3,7 +3,8 @@
  * first redirect that leaves it (the relying party's callback), as a user agent would hand it over.
  */
 export class Browser {
-  readonly cookies = new Map<string, string>();
+  // By name and path, as a browser keeps them: the provider sets one resume cookie per interaction path.
+  readonly #cookies = new Map<string, { name: string; value: string; path: string }>();
 
   /** `headers` go on every request (e.g. X-Forwarded-For behind a trusted proxy). */
   constructor(
@@ -14,7 +15,10 @@ export class Browser {
   async request(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     for (const [name, value] of Object.entries(this.headers)) headers.set(name, value);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const sent = [...this.#cookies.values()].filter((cookie) => pathMatches(new URL(url).pathname, cookie.path));
+    // Longer paths first, as browsers order them.
+    sent.sort((a, b) => b.path.length - a.path.length);
+    if (sent.length > 0) headers.set('cookie', sent.map((cookie) => `${cookie.name}=${cookie.value}`).join('; '));
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) this.#store(line);
     return response;
@@ -52,10 +56,18 @@ export class Browser {
     const index = pair!.indexOf('=');
     const name = pair!.slice(0, index).trim();
     const value = pair!.slice(index + 1).trim();
+    const path = attributes.map((a) => /^\s*path=(.*)$/i.exec(a)?.[1]?.trim()).find(Boolean) ?? '/';
     const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
-    if (expired || value === '') this.cookies.delete(name);
-    else this.cookies.set(name, value);
+    const key = `${name}\u0000${path}`;
+    if (expired || value === '') this.#cookies.delete(key);
+    else this.#cookies.set(key, { name, value, path });
   }
+}
+
+/** RFC 6265 path-match: the cookie's path is the request path or a directory of it. */
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  return requestPath.startsWith(cookiePath) && (cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/');
 }
 
 /** Fields of the first form on a page whose action ends with `actionSuffix`. */
