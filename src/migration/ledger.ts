@@ -12,6 +12,7 @@ export interface LedgerEntry {
   readonly method: MigrationMethod | null;
   readonly zitadelUserId: string | null;
   readonly handoff: HandOffKind | null;
+  /** A sealed hash is stored and unexpired (for a migrated user: only while the login that made it is fresh). */
   readonly hasPendingHash: boolean;
   readonly failureReason: string | null;
   readonly attempts: number;
@@ -26,7 +27,7 @@ export interface LedgerCounts {
   readonly migrated: number;
   readonly failed: number;
   readonly total: number;
-  /** Hand-off hashes waiting for ZITADEL (sealed, erased when delivered or expired). */
+  /** Hand-off hashes waiting for ZITADEL (sealed); a migrated user's, kept only while its login is fresh, are not. */
   readonly pendingHashes: number;
 }
 
@@ -77,7 +78,7 @@ export type ReleaseOutcome =
 
 /**
  * The ledger of migration, per legacy user. Every state change is one statement or one transaction;
- * hand-off hashes are stored sealed and only until ZITADEL has them.
+ * hand-off hashes are stored sealed, and once released only while the login that made them is fresh.
  */
 export class Ledger {
   constructor(
@@ -92,25 +93,34 @@ export class Ledger {
 
   /**
    * A successful login at the bridge, with the hash ZITADEL should get for this user (if any), kept for
-   * `pendingTtlSeconds`. A migrated user stays migrated; a failed one gets a new chance.
+   * `pendingTtlSeconds`. A migrated user stays migrated and gets no new hash (nothing would collect it). A
+   * user ZITADEL already holds without a finished hand-off (reset due, or a completion that failed) stays
+   * failed, so `migrate retry` still finishes it; any other failed user gets a new chance.
    */
   async recordLogin(legacyId: string, handoff: { kind: HandOffKind; hash: string | null; reason?: string }, pendingTtlSeconds: number): Promise<LedgerEntry> {
     const sealed = handoff.hash === null ? null : this.box.seal(handoff.hash);
     const expires = sealed ? new Date(Date.now() + pendingTtlSeconds * 1000) : null;
+    // A migrated row keeps its hand-off and any hash still in its release window (see releaseForHook).
     const { rows } = await this.db.query<Row>(
       `INSERT INTO migration_ledger (legacy_id, state, handoff, pending_hash, pending_expires_at, failure_reason, logins, last_login_at)
        VALUES ($1, 'seen', $2, $3, $4, $5, 1, now())
        ON CONFLICT (legacy_id) DO UPDATE SET
-         state = CASE WHEN migration_ledger.state = 'migrated' THEN 'migrated' ELSE 'seen' END,
-         handoff = excluded.handoff,
-         pending_hash = excluded.pending_hash,
-         pending_expires_at = excluded.pending_expires_at,
-         failure_reason = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.failure_reason ELSE excluded.failure_reason END,
+         state = CASE
+           WHEN migration_ledger.state = 'migrated' THEN 'migrated'
+           WHEN migration_ledger.state = 'failed' AND (migration_ledger.failure_reason = $6 OR migration_ledger.zitadel_user_id IS NOT NULL) THEN 'failed'
+           ELSE 'seen' END,
+         handoff = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.handoff ELSE excluded.handoff END,
+         pending_hash = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.pending_hash ELSE excluded.pending_hash END,
+         pending_expires_at = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.pending_expires_at ELSE excluded.pending_expires_at END,
+         failure_reason = CASE
+           WHEN migration_ledger.state = 'migrated' THEN migration_ledger.failure_reason
+           WHEN migration_ledger.state = 'failed' AND (migration_ledger.failure_reason = $6 OR migration_ledger.zitadel_user_id IS NOT NULL) THEN migration_ledger.failure_reason
+           ELSE excluded.failure_reason END,
          logins = migration_ledger.logins + 1,
          last_login_at = now(),
          updated_at = now()
        RETURNING *`,
-      [legacyId, handoff.kind, sealed, expires, handoff.kind === 'none' ? (handoff.reason ?? null) : null],
+      [legacyId, handoff.kind, sealed, expires, handoff.kind === 'none' ? (handoff.reason ?? null) : null, RESET_DUE],
     );
     return toEntry(rows[0]!);
   }
@@ -127,29 +137,44 @@ export class Ledger {
 
   /**
    * For the post-login hook: release the pending hash once per access token, only after a login at most
-   * `maxLoginAgeSeconds` old, and mark the user migrated — all in one transaction.
+   * `maxLoginAgeSeconds` old, and record the outcome — all in one statement. The user is migrated, unless
+   * there was no hash to give and `resetWithoutHash`: then ZITADEL creates the user without a password and
+   * the row is failed with RESET_DUE until `migrate retry` sends the reset link.
+   *
+   * The hash is not erased here: ZITADEL's creation may still fail after this answer, and its next try
+   * comes with a new token but no new password login. It stays only while that login is fresh (as long as
+   * this method would release anything at all); `erasePendingExpired` removes it afterwards.
    */
-  async releaseForHook(legacyId: string, token: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
+  async releaseForHook(legacyId: string, token: string, maxLoginAgeSeconds: number, resetWithoutHash: boolean): Promise<ReleaseOutcome> {
     const digest = tokenDigest(token);
     const freshSince = new Date(Date.now() - maxLoginAgeSeconds * 1000);
-    // One statement: the row is locked, checked and released together, so two calls cannot both succeed.
-    const { rows } = await this.db.query<Row & { released_hash: string | null; released_expires_at: Date | null }>(
-      `WITH old AS (
-         SELECT legacy_id, pending_hash, pending_expires_at FROM migration_ledger
+    // One statement: the row is locked, checked and released together, so two calls cannot both succeed,
+    // and a crash cannot leave a passwordless user migrated without its reset due.
+    const { rows } = await this.db.query<Row & { released_hash: string | null }>(
+      `WITH locked AS (
+         SELECT legacy_id, pending_hash, COALESCE(pending_hash IS NOT NULL AND pending_expires_at > now(), false) AS live
+         FROM migration_ledger
          WHERE legacy_id = $1 AND last_login_at >= $3 AND released_token IS DISTINCT FROM $2
          FOR UPDATE
+       ), old AS (
+         SELECT legacy_id, pending_hash, live, live OR NOT $4::boolean AS done FROM locked
        )
-       UPDATE migration_ledger AS m SET state = 'migrated', method = COALESCE(m.method, 'hook'), released_token = $2,
-         pending_hash = NULL, pending_expires_at = NULL, failure_reason = NULL,
-         migrated_at = COALESCE(m.migrated_at, now()), updated_at = now()
+       UPDATE migration_ledger AS m SET
+         state = CASE WHEN old.done THEN 'migrated' ELSE 'failed' END,
+         method = CASE WHEN old.done THEN COALESCE(m.method, 'hook') ELSE 'hook' END, released_token = $2,
+         pending_expires_at = CASE WHEN old.live THEN LEAST(m.pending_expires_at, m.last_login_at + make_interval(secs => $5::float8)) ELSE m.pending_expires_at END,
+         failure_reason = CASE WHEN old.done THEN NULL ELSE $6 END,
+         migrated_at = CASE WHEN old.done THEN COALESCE(m.migrated_at, now()) ELSE m.migrated_at END,
+         updated_at = now()
        FROM old WHERE m.legacy_id = old.legacy_id
-       RETURNING m.*, old.pending_hash AS released_hash, old.pending_expires_at AS released_expires_at`,
-      [legacyId, digest, freshSince],
+       RETURNING m.*, CASE WHEN old.live THEN old.pending_hash END AS released_hash`,
+      [legacyId, digest, freshSince, resetWithoutHash, maxLoginAgeSeconds, RESET_DUE],
     );
     const row = rows[0];
     if (row) {
-      const fresh = row.released_hash && row.released_expires_at && row.released_expires_at > new Date() ? this.box.open(row.released_hash) : undefined;
-      return { released: true, hash: fresh, entry: toEntry(row) };
+      // Live or not is decided above, by the same clock that decided the state.
+      const hash = row.released_hash ? this.box.open(row.released_hash) : undefined;
+      return { released: true, hash, entry: toEntry(row) };
     }
     // Nothing released: say why (this read only runs on the refusal path).
     const current = await this.get(legacyId);
@@ -189,19 +214,9 @@ export class Ledger {
     return toEntry(rows[0]!);
   }
 
-  /** ZITADEL got the user without a password: the hand-off is not finished until a reset link went out. */
-  async markResetDue(legacyId: string, method: MigrationMethod): Promise<LedgerEntry> {
-    const { rows } = await this.db.query<Row>(
-      `UPDATE migration_ledger SET state = 'failed', method = $2, failure_reason = $3, updated_at = now()
-       WHERE legacy_id = $1 RETURNING *`,
-      [legacyId, method, RESET_DUE],
-    );
-    return toEntry(rows[0]!);
-  }
-
   async counts(): Promise<LedgerCounts> {
     const { rows } = await this.db.query<{ state: LedgerState; n: string; pending: string }>(
-      `SELECT state, count(*) AS n, count(*) FILTER (WHERE pending_hash IS NOT NULL AND pending_expires_at > now()) AS pending
+      `SELECT state, count(*) AS n, count(*) FILTER (WHERE state <> 'migrated' AND pending_hash IS NOT NULL AND pending_expires_at > now()) AS pending
        FROM migration_ledger GROUP BY state`,
     );
     const counts = { seen: 0, migrated: 0, failed: 0, total: 0, pendingHashes: 0 };
@@ -213,7 +228,10 @@ export class Ledger {
     return counts;
   }
 
-  /** Users whose hand-off is not complete: failed, or seen with a hash still waiting. In id order, by page. */
+  /**
+   * Users whose hand-off is not complete: failed, or seen with a hash still waiting (a migrated user's hash
+   * in its release window is not waiting). In id order, by page.
+   */
   async unfinished(limit: number, after?: string): Promise<LedgerEntry[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT * FROM migration_ledger

@@ -54,15 +54,23 @@ export class MigrationService {
     const { ledger, logger } = this.deps;
     let handOff: HandOff = { kind: 'none', hash: null, reason: 'no hand-off path is configured' };
     if (this.deps.prepareHandOff) {
-      try {
-        handOff = await this.deps.handOff.decide(user.credential!, scheme, password, verified);
-      } catch (error) {
-        handOff = { kind: 'none', hash: null, reason: describe(error) };
-      }
+      // Without the password first: native and re-encoded need none and cost nothing. Only a re-hash is
+      // expensive, and a migrated user's would never be collected, so the ledger is read for those alone.
+      handOff = await this.#decide(user, scheme, undefined, verified);
+      if (handOff.kind === 'none' && (await ledger.get(user.id))?.state !== 'migrated') handOff = await this.#decide(user, scheme, password, verified);
     }
     const entry = await ledger.recordLogin(user.id, handOff, this.deps.pendingTtlSeconds);
     logger.info({ userId: user.id, handoff: handOff.kind, state: entry.state }, 'login recorded for migration');
     if (this.deps.provisioner && entry.state !== 'migrated') await this.#provision(user, handOff.hash ?? undefined);
+  }
+
+  /** The hand-off policy's answer; a broken stored hash is a reason for no hand-off, not a failed login. */
+  async #decide(user: LegacyUser, scheme: string, password: string | undefined, verified: VerifiedAs | undefined): Promise<HandOff> {
+    try {
+      return await this.deps.handOff.decide(user.credential!, scheme, password, verified);
+    } catch (error) {
+      return { kind: 'none', hash: null, reason: describe(error) };
+    }
   }
 
   /** What the ledger knows of a legacy user. */
@@ -80,13 +88,12 @@ export class MigrationService {
     return this.deps.ledger.counts();
   }
 
-  /** For the post-login hook: the hash to hand over (once per token), after a fresh login here. */
+  /**
+   * For the post-login hook: the hash to hand over (once per token, while the login here is fresh). Without
+   * a hash in `reset` mode the ledger records the reset as due in the same statement; `migrate retry` sends it.
+   */
   async releaseForHook(legacyId: string, accessToken: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
-    const outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds);
-    if (outcome.released && !outcome.hash && this.deps.withoutHash === 'reset') {
-      // The user is created without a password; `migrate retry` sends the reset link once it exists.
-      await this.deps.ledger.markResetDue(legacyId, 'hook');
-    }
+    const outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds, this.deps.withoutHash === 'reset');
     if (outcome.released) await this.#flag(legacyId, null);
     return outcome;
   }

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { Ledger } from '../../src/migration/ledger.js';
+import { Ledger, RESET_DUE } from '../../src/migration/ledger.js';
 import { SealedBox } from '../../src/migration/sealed-box.js';
+import type { Queryable } from '../../src/store/database.js';
 import { bridgeDatabasesUnderTest, closeDatabases } from '../support/databases.js';
 
 test.after.always(closeDatabases);
 
 const box = new SealedBox(['cookie-key-one'], 'hand-off hash');
+
+/** As if `seconds` had passed for this row: every timestamp that decides freshness moves back. */
+async function age(db: Queryable, id: string, seconds: number): Promise<void> {
+  await db.query(
+    `UPDATE migration_ledger SET last_login_at = last_login_at - make_interval(secs => $2::float8),
+       pending_expires_at = pending_expires_at - make_interval(secs => $2::float8) WHERE legacy_id = $1`,
+    [id, seconds],
+  );
+}
 
 test('a sealed box opens what it sealed, also after a key rotation, and nothing tampered', (t) => {
   const sealed = box.seal('$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
@@ -39,20 +49,144 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.is(await ledger.pendingHash(id), '$2y$10$x');
   });
 
-  test(title('the hook releases once per token, only after a fresh login, and marks the user migrated'), async (t) => {
-    const ledger = new Ledger(await backend.open(), box);
+  // Serial: it compares counts of the shared ledger before and after, which concurrent tests would change.
+  test.serial(title('the hook releases once per token, only while the login is fresh, and marks the user migrated'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
     const id = randomUUID();
-    t.deepEqual(await ledger.releaseForHook(id, 'token-a', 300), { released: false, reason: 'unknown-user' });
+    t.deepEqual(await ledger.releaseForHook(id, 'token-a', 300, true), { released: false, reason: 'unknown-user' });
     await ledger.recordLogin(id, { kind: 'reencoded', hash: '$pbkdf2-sha256$x' }, 600);
-    const first = await ledger.releaseForHook(id, 'token-a', 300);
+    const before = await ledger.counts();
+    const first = await ledger.releaseForHook(id, 'token-a', 300, true);
     t.true(first.released);
     t.is(first.released && first.hash, '$pbkdf2-sha256$x');
     t.is(first.released && first.entry.state, 'migrated');
-    t.false(first.released && first.entry.hasPendingHash);
-    t.deepEqual(await ledger.releaseForHook(id, 'token-a', 300), { released: false, reason: 'replayed' });
-    const other = await ledger.releaseForHook(id, 'token-b', 300);
-    t.true(other.released);
-    t.is(other.released && other.hash, undefined, 'the hash went out once and was erased');
+    t.is(first.released && first.entry.failureReason, null);
+    // Kept only as long as the login that made it may release anything (300 s, not the 600 s TTL).
+    const { rows } = await db.query<{ window: boolean }>(
+      "SELECT pending_expires_at = last_login_at + interval '300 seconds' AS window FROM migration_ledger WHERE legacy_id = $1",
+      [id],
+    );
+    t.true(rows[0]!.window);
+    const during = await ledger.counts();
+    t.is(during.pendingHashes, before.pendingHashes - 1, 'a migrated user\'s hash is waiting for nobody');
+    t.false((await ledger.unfinished(1000)).some((e) => e.legacyId === id));
+    t.deepEqual(await ledger.releaseForHook(id, 'token-a', 300, true), { released: false, reason: 'replayed' });
+    // ZITADEL's creation failed after the first answer; its next try brings another token of the same login.
+    const other = await ledger.releaseForHook(id, 'token-b', 300, true);
+    t.is(other.released && other.hash, '$pbkdf2-sha256$x');
+    t.is(other.released && other.entry.state, 'migrated');
+    t.deepEqual(await ledger.releaseForHook(id, 'token-b', 300, true), { released: false, reason: 'replayed' });
+    // The window closes with the login's freshness: nothing more goes out, and the cleanup erases the hash.
+    await age(db, id, 301);
+    t.deepEqual(await ledger.releaseForHook(id, 'token-c', 300, true), { released: false, reason: 'stale-login' });
+    t.is(await ledger.pendingHash(id), undefined);
+    t.true((await ledger.erasePendingExpired()) >= 1);
+    const erased = await db.query('SELECT pending_hash FROM migration_ledger WHERE legacy_id = $1', [id]);
+    t.is(erased.rows[0]!.pending_hash, null);
+  });
+
+  test(title('released with a short TTL left, the hash keeps its own earlier expiry'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$short' }, 60);
+    const { rows: [set] } = await db.query<{ pending_expires_at: Date }>('SELECT pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [id]);
+    const released = await ledger.releaseForHook(id, 'token', 300, true);
+    t.is(released.released && released.hash, '$2y$10$short');
+    const { rows: [after] } = await db.query<{ pending_expires_at: Date }>('SELECT pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [id]);
+    t.deepEqual(after!.pending_expires_at, set!.pending_expires_at);
+  });
+
+  test(title('no hash to give in reset mode: the release itself records the reset as due'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'none', hash: null, reason: 'no form ZITADEL reads' }, 600);
+    const released = await ledger.releaseForHook(id, 'token', 300, true);
+    t.true(released.released);
+    t.is(released.released && released.hash, undefined);
+    // One statement, so no crash can come between "released" and "reset due".
+    t.is(released.released && released.entry.state, 'failed');
+    t.is(released.released && released.entry.failureReason, RESET_DUE);
+    t.is(released.released && released.entry.method, 'hook');
+    t.true((await ledger.unfinished(1000)).some((e) => e.legacyId === id));
+    // A second call of the same login gets no hash either, and the reset stays due.
+    const again = await ledger.releaseForHook(id, 'token-2', 300, true);
+    t.is(again.released && again.entry.failureReason, RESET_DUE);
+
+    // changeRequired: ZITADEL asks for a password itself, so the user is migrated.
+    const other = randomUUID();
+    await ledger.recordLogin(other, { kind: 'none', hash: null, reason: 'no form ZITADEL reads' }, 600);
+    const asked = await ledger.releaseForHook(other, 'token', 300, false);
+    t.is(asked.released && asked.entry.state, 'migrated');
+    t.is(asked.released && asked.entry.failureReason, null);
+
+    // An expired hash is no hash: the reset is due.
+    const late = randomUUID();
+    await ledger.recordLogin(late, { kind: 'native', hash: '$2y$10$late' }, 600);
+    await db.query("UPDATE migration_ledger SET pending_expires_at = now() - interval '1 second' WHERE legacy_id = $1", [late]);
+    const expired = await ledger.releaseForHook(late, 'token', 300, true);
+    t.is(expired.released && expired.hash, undefined);
+    t.is(expired.released && expired.entry.failureReason, RESET_DUE);
+  });
+
+  test(title('a login before the reset link went out keeps the reset due; a new hash may wait for the retry'), async (t) => {
+    const ledger = new Ledger(await backend.open(), box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'none', hash: null, reason: 'no form ZITADEL reads' }, 600);
+    await ledger.releaseForHook(id, 'token', 300, true);
+    const again = await ledger.recordLogin(id, { kind: 'none', hash: null, reason: 'still none' }, 600);
+    t.is(again.state, 'failed');
+    t.is(again.failureReason, RESET_DUE);
+    t.is(again.logins, 2);
+    t.true((await ledger.unfinished(1000)).some((e) => e.legacyId === id), '`migrate retry` still sends the link');
+    // ZITADEL now reads the hash (a verifier was enabled): it waits, so the retry can set it instead.
+    const withHash = await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$later' }, 600);
+    t.is(withHash.state, 'failed');
+    t.is(withHash.failureReason, RESET_DUE);
+    t.is(withHash.handoff, 'native');
+    t.is(await ledger.pendingHash(id), '$2y$10$later');
+  });
+
+  test(title('a login after a failed completion of a user ZITADEL holds keeps it failed; other failures get a new chance'), async (t) => {
+    const ledger = new Ledger(await backend.open(), box);
+    const held = randomUUID();
+    await ledger.recordLogin(held, { kind: 'none', hash: null }, 600);
+    await ledger.markFailed(held, 'hook', 'sending the reset link failed', 'z-held');
+    const heldAgain = await ledger.recordLogin(held, { kind: 'none', hash: null }, 600);
+    t.is(heldAgain.state, 'failed');
+    t.is(heldAgain.failureReason, 'sending the reset link failed');
+    t.true((await ledger.unfinished(1000)).some((e) => e.legacyId === held));
+    const notHeld = randomUUID();
+    await ledger.recordLogin(notHeld, { kind: 'native', hash: '$2y$10$n' }, 600);
+    await ledger.markFailed(notHeld, 'provision', 'ZITADEL unreachable');
+    const fresh = await ledger.recordLogin(notHeld, { kind: 'native', hash: '$2y$10$n' }, 600);
+    t.is(fresh.state, 'seen');
+    t.is(fresh.failureReason, null);
+  });
+
+  test(title('a migrated user\'s login stores no hash and keeps the hand-off it was migrated with'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$first' }, 600);
+    await ledger.markMigrated(id, 'provision', 'z-2');
+    const again = await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$nobody-collects' }, 600);
+    t.is(again.state, 'migrated');
+    t.is(again.handoff, 'rehash');
+    t.false(again.hasPendingHash);
+    const { rows } = await db.query('SELECT pending_hash, pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [id]);
+    t.deepEqual(rows[0], { pending_hash: null, pending_expires_at: null });
+    // Released by the hook: a login while the release window is open keeps that hash and its expiry, no longer.
+    const hooked = randomUUID();
+    await ledger.recordLogin(hooked, { kind: 'native', hash: '$2y$10$released' }, 600);
+    await ledger.releaseForHook(hooked, 'token', 300, true);
+    const { rows: [window] } = await db.query<{ pending_expires_at: Date }>('SELECT pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [hooked]);
+    await ledger.recordLogin(hooked, { kind: 'native', hash: '$2y$10$other' }, 600);
+    t.is(await ledger.pendingHash(hooked), '$2y$10$released');
+    const { rows: [kept] } = await db.query<{ pending_expires_at: Date }>('SELECT pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [hooked]);
+    t.deepEqual(kept!.pending_expires_at, window!.pending_expires_at);
   });
 
   test(title('a stale login releases nothing'), async (t) => {
@@ -61,7 +195,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
     const id = randomUUID();
     await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$x' }, 600);
     await db.query("UPDATE migration_ledger SET last_login_at = now() - interval '10 minutes' WHERE legacy_id = $1", [id]);
-    t.deepEqual(await ledger.releaseForHook(id, 'token', 300), { released: false, reason: 'stale-login' });
+    t.deepEqual(await ledger.releaseForHook(id, 'token', 300, true), { released: false, reason: 'stale-login' });
   });
 
   test(title('failed, then migrated: the pending hash is erased; a migrated user stays migrated'), async (t) => {

@@ -20,7 +20,7 @@ const users: TestUser[] = [
   { username: 'nina', email: 'nina@example.com', firstName: 'Nina', lastName: 'Native', password: 'Native-Passw0rd!', store: bcrypt10 },
   { username: 'rene', email: 'rene@example.com', firstName: 'René', lastName: 'Encoded', password: django.password, store: vector(django.hash) },
   { username: 'rita', email: 'rita@example.com', firstName: 'Rita', lastName: 'Rehash', password: ssha.password, store: vector(ssha.hash) },
-  ...['replay', 'foreign', 'other', 'stale', 'idp', 'linked', 'forged', 'old'].map((name) => ({
+  ...['replay', 'foreign', 'other', 'stale', 'idp', 'linked', 'forged', 'old', 'again'].map((name) => ({
     username: `r-${name}`,
     email: `r-${name}@example.com`,
     firstName: 'Refused',
@@ -82,9 +82,32 @@ for (const [username, password, kind, prefix] of [
     t.is(entry?.state, 'migrated');
     t.is(entry?.method, 'hook');
     t.is(entry?.handoff, kind);
-    t.false(entry!.hasPendingHash, 'the hand-off hash is erased once ZITADEL has it');
+    // Kept only while the login is fresh (ZITADEL may retry the creation), then erased by the cleanup.
+    const { rows } = await world.db.query<{ bounded: boolean }>(
+      'SELECT pending_hash IS NULL OR pending_expires_at <= last_login_at + make_interval(secs => $2::float8) AS bounded FROM migration_ledger WHERE legacy_id = $1',
+      [done.idToken.sub, world.bridge.config.zitadel.hook.maxLoginAgeSeconds],
+    );
+    t.true(rows[0]!.bounded, 'the hand-off hash outlives the login\'s freshness');
   });
 }
+
+test('ZITADEL\'s creation failed after the hook answered: its next try, with a new token of the same login, gets the same hash', async (t) => {
+  const first = await login(world.rp, world.bridge, 'r-again', 'Refused-again-1!');
+  // The hook answers, but ZITADEL creates no user (auto-creation off stands in for a timeout or a username clash).
+  const failed = await world.zitadel.double.retrieveIdentityProviderIntent(intentFor(first, 'r-again', { autoCreation: false }));
+  const hash = handedHash(failed);
+  t.truthy(hash);
+  // The user tries again: the bridge's session answers, so there is a new access token but no new password login.
+  const logins = (await ledger().get(first.idToken.sub))!.logins;
+  const second = await login(world.rp, world.bridge, 'r-again', 'not asked: the session answers', { browser: first.browser, loginHint: 'r-again' });
+  t.not(second.tokens.access_token, first.tokens.access_token);
+  t.is((await ledger().get(first.idToken.sub))!.logins, logins, 'no new password login');
+  const created = await world.zitadel.double.retrieveIdentityProviderIntent(intentFor(second, 'r-again'));
+  t.true(created.created);
+  t.is(zitadelUser('r-again')!.password?.encoded, hash);
+  t.true(await world.zitadel.double.checkPassword('r-again', 'Refused-again-1!'));
+  t.is((await ledger().get(first.idToken.sub))?.state, 'migrated');
+});
 
 test('a replayed hook call gets no hash', async (t) => {
   const result = await login(world.rp, world.bridge, 'r-replay', 'Refused-replay-1!');

@@ -10,7 +10,14 @@ export const LONG_PASSWORD = `${'correct horse battery staple '.repeat(3)}and mo
 
 export function startWorldWithoutHash(withoutHash: 'reset' | 'changeRequired'): Promise<MigrationWorld> {
   return startMigrationWorld({
-    users: [{ username: 'lena', email: 'lena@example.com', firstName: 'Lena', lastName: 'Long', password: LONG_PASSWORD, store: async (p) => ({ hash: writeLdapSsha(p) }) }],
+    users: ['lena', 'lars'].map((username) => ({
+      username,
+      email: `${username}@example.com`,
+      firstName: username === 'lena' ? 'Lena' : 'Lars',
+      lastName: 'Long',
+      password: LONG_PASSWORD,
+      store: async (p: string) => ({ hash: writeLdapSsha(p) }),
+    })),
     schemes: ['ldap-ssha'],
     verifiers: [],
     zitadel: { withoutHash },
