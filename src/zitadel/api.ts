@@ -121,7 +121,13 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
     async findUserByUsername(username) {
       const response = await retry('ListUsers', () =>
         users.listUsers(
-          { queries: [{ query: { case: 'userNameQuery', value: { userName: username, method: TextQueryMethod.EQUALS_IGNORE_CASE } } }] },
+          {
+            // Only the bridge's organization: a namesake elsewhere in the instance is someone else, never to be linked.
+            queries: [
+              { query: { case: 'userNameQuery', value: { userName: username, method: TextQueryMethod.EQUALS_IGNORE_CASE } } },
+              { query: { case: 'organizationIdQuery', value: { organizationId: options.organizationId } } },
+            ],
+          },
           callOptions,
         ),
       );
