@@ -28,7 +28,10 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
           'Base URL of a ZITADEL instance using this client. Adds its callback URLs for both login UIs: ' +
             '/ui/login/login/externalidp/callback, /ui/login/register/externalidp/callback and /idps/callback.',
         ),
-      redirectUris: z.array(z.url()).default([]).describe('Further exact redirect URIs.'),
+      redirectUris: z
+        .array(z.url().refine((uri) => !uri.includes('#'), { error: 'a redirect URI has no fragment (OAuth 2.0 forbids one)' }))
+        .default([])
+        .describe('Further exact redirect URIs.'),
       postLogoutRedirectUris: z.array(z.url()).default([]).describe('Where RP-initiated logout may send the user back to.'),
       tokenEndpointAuthMethod: z
         .enum(['client_secret_basic', 'client_secret_post'])

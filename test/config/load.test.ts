@@ -36,6 +36,11 @@ test('without a file the demo configuration loads, adjusted by the environment',
   t.is(config.database.url, undefined);
 });
 
+test('a redirect URI with a fragment is refused at its path', (t) => {
+  const error = t.throws(() => loadConfig({ env: { DEMO_REDIRECT_URIS: 'https://rp.example.com/cb#frag' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.true(error.issues.some((issue) => /^oidc\.clients\.0\.redirectUris\.\d+$/.test(issue.path) && /no fragment/.test(issue.message)), JSON.stringify(error.issues));
+});
+
 test('ISSUER sets the issuer exactly, trailing slash included', (t) => {
   const { config } = loadConfig({ env: { ISSUER: 'https://bridge.example.com/' } });
   t.is(config.issuer, 'https://bridge.example.com/');
