@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from './database.js';
 import { PayloadCache } from './payload-cache.js';
 
@@ -78,12 +78,28 @@ export function createOidcAdapter(db: Database): new (model: string) => Adapter 
       return this.#load('user_code', userCode);
     }
 
+    /**
+     * Consumed once: the provider checks `consumed` on the copy it read earlier, so two redemptions sent
+     * together both pass that check; only one of them gets this row. The other is a replay: the grant is
+     * revoked and the redemption refused, as for a code used twice in sequence.
+     */
     async consume(id: string): Promise<void> {
       const { rows } = await db.query<Row>(
-        'UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2 RETURNING payload, consumed_at, expires_at',
+        'UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING payload, consumed_at, expires_at',
         [this.model, id],
       );
-      if (rows[0]) this.#remember(id, rows[0]);
+      if (rows[0]) {
+        this.#remember(id, rows[0]);
+        return;
+      }
+      // From the table (the cached copy may predate the other redemption), which also refreshes the cache.
+      const current = await this.#load('id', id);
+      if (current?.grantId) {
+        await this.revokeByGrantId(current.grantId);
+        await db.query("DELETE FROM oidc_payloads WHERE model = 'Grant' AND id = $1", [current.grantId]);
+        cache?.delete(PayloadCache.key('Grant', current.grantId));
+      }
+      throw new errors.InvalidGrant(`${this.model} already consumed`);
     }
 
     async destroy(id: string): Promise<void> {

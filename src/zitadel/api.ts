@@ -65,17 +65,21 @@ export function isAlreadyExists(error: unknown): boolean {
   return error instanceof ZitadelApiError && (error.grpcCode === Code.AlreadyExists || /AlreadyExist/i.test(error.message));
 }
 
+/** Failures after which the request may well have been carried out: repeating it is safe only if it is idempotent. */
+const AMBIGUOUS = new Set([Code.DeadlineExceeded, Code.Unknown, Code.Aborted]);
+
 /**
- * Bounded retries with a short backoff for transient failures; everything else fails at once. Errors carry
- * ZITADEL's code and message, never the request (it may hold a hash).
+ * Bounded retries with a short backoff for transient failures; everything else fails at once. A request that
+ * is not idempotent (a reset mail) is not repeated after an answer that leaves open whether it was done.
+ * Errors carry ZITADEL's code and message, never the request (it may hold a hash).
  */
-async function call<T>(what: string, retries: number, work: () => Promise<T>): Promise<T> {
+async function call<T>(what: string, retries: number, work: () => Promise<T>, idempotent = true): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await work();
     } catch (error) {
       const connect = ConnectError.from(error);
-      const retryable = TRANSIENT.has(connect.code);
+      const retryable = TRANSIENT.has(connect.code) && (idempotent || !AMBIGUOUS.has(connect.code));
       if (!retryable || attempt >= retries) throw new ZitadelApiError(`ZITADEL ${what}: ${Code[connect.code]} ${connect.rawMessage}`, connect.code, retryable);
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }
@@ -86,7 +90,7 @@ async function call<T>(what: string, retries: number, work: () => Promise<T>): P
 export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
   const users = createUserServiceClient(createServerTransport(options.pat, { baseUrl: options.url }));
   const callOptions = { timeoutMs: options.timeoutMs };
-  const retry = <T>(what: string, work: () => Promise<T>) => call(what, options.retries, work);
+  const retry = <T>(what: string, work: () => Promise<T>, idempotent = true) => call(what, options.retries, work, idempotent);
 
   return {
     async createUser(user) {
@@ -159,7 +163,7 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
     },
 
     async sendPasswordReset(userId) {
-      await retry('PasswordReset', () => users.passwordReset({ userId, medium: { case: 'sendLink', value: {} } }, callOptions));
+      await retry('PasswordReset', () => users.passwordReset({ userId, medium: { case: 'sendLink', value: {} } }, callOptions), false);
     },
   };
 }

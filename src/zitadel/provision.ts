@@ -64,9 +64,15 @@ export class Provisioner {
     }
     const existing = await this.api.findUserByUsername(wanted.username);
     if (!existing) throw new UsernameTakenError(`ZITADEL refused the username ${wanted.username} as taken but cannot find it`);
-    if (await this.api.hasLink(existing.userId, user.id)) {
+    const linked = await this.api.linkOf(existing.userId);
+    if (linked === user.id) {
       if (hash) await this.api.setPasswordHash(existing.userId, hash);
       return { zitadelUserId: existing.userId, how: 'completed' };
+    }
+    // Already another legacy user's (e.g. 'alice' and 'Alice', distinct in a case-sensitive legacy table):
+    // linking would let this one sign in to that account and replace its password.
+    if (linked !== undefined) {
+      throw new UsernameTakenError(`the username ${wanted.username} belongs to a ZITADEL user migrated from another legacy user`);
     }
     if (this.options.usernameTaken === 'refuse') {
       throw new UsernameTakenError(`the username ${wanted.username} belongs to another ZITADEL user (not linked to this legacy user)`);

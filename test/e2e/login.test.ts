@@ -246,6 +246,26 @@ test('an authorization code works once; replaying it revokes the tokens it gave'
   t.false((await client.tokenIntrospection(rp, tokens.access_token)).active);
 });
 
+test('an authorization code redeemed several times at once is redeemed once; the replay revokes what it gave', async (t) => {
+  for (let round = 0; round < 3; round += 1) {
+    const started = await startAuthorization(rp, bridge);
+    const { leftTo } = await submitLogin(started, await started.page.text(), 'alice', 'wonderland');
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code: leftTo!.searchParams.get('code')!, redirect_uri: ZITADEL_CALLBACK });
+    const basic = `Basic ${Buffer.from(`${encodeURIComponent(bridge.clientId)}:${encodeURIComponent(bridge.clientSecret)}`).toString('base64')}`;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const response = await fetch(`${bridge.issuer}/token`, { method: 'POST', body, headers: { authorization: basic } });
+        return { status: response.status, body: (await response.json()) as { access_token?: string; error?: string } };
+      }),
+    );
+    const issued = answers.filter((answer) => answer.status === 200);
+    t.is(issued.length, 1, answers.map((answer) => answer.status).join(','));
+    t.true(answers.filter((answer) => answer.status !== 200).every((answer) => answer.body.error === 'invalid_grant'));
+    // A replay was seen: the token the first redemption got is no good any more.
+    t.false((await client.tokenIntrospection(rp, issued[0]!.body.access_token!)).active);
+  }
+});
+
 test('the client can introspect and revoke its access token', async (t) => {
   const { tokens } = await login(rp, bridge, 'alice', 'wonderland');
   const active = await client.tokenIntrospection(rp, tokens.access_token);

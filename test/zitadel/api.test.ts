@@ -1,6 +1,10 @@
 import test from 'ava';
+import bcrypt from 'bcrypt';
+import type { LegacyUser } from '../../src/legacy/directory.js';
 import { createZitadelApi } from '../../src/zitadel/api.js';
+import { Provisioner, UsernameTakenError } from '../../src/zitadel/provision.js';
 import { startZitadelDouble } from '../support/zitadel/index.js';
+import { Users } from '../support/zitadel/users.js';
 import { testHashPolicy } from '../zitadel-double/hash-policy.js';
 
 test('a user is looked up by username in the bridge\'s organization only: a namesake elsewhere is someone else', async (t) => {
@@ -14,4 +18,48 @@ test('a user is looked up by username in the bridge\'s organization only: a name
 
   t.is(await api(double.defaultOrgId).findUserByUsername('nora'), undefined);
   t.like(await api(other.id).findUserByUsername('NORA'), { userId: elsewhere });
+});
+
+test('a reset mail whose answer came too late is not sent again: it may well have gone out', async (t) => {
+  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
+  t.teardown(() => double.close());
+  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
+  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 300, retries: 2 });
+  const userId = await api.createUser({ legacyId: '7', username: 'slow', givenName: 'S', familyName: 'L', email: 'slow@example.com', emailVerified: true, metadata: [] });
+  // ZITADEL queues the mail, then answers after the client has given up.
+  const queue = Users.prototype.requestPasswordReset;
+  Users.prototype.requestPasswordReset = function (this: Users, ...args: Parameters<Users['requestPasswordReset']>) {
+    const result = queue.apply(this, args);
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // Busy: the double answers late.
+    }
+    return result;
+  };
+  t.teardown(() => {
+    Users.prototype.requestPasswordReset = queue;
+  });
+  await t.throwsAsync(api.sendPasswordReset(userId), { message: /DeadlineExceeded/ });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.is(double.state.passwordResets.filter((reset) => reset.userId === userId).length, 1);
+});
+
+test('link mode never links a ZITADEL user that already belongs to another legacy user, nor replaces its password', async (t) => {
+  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
+  t.teardown(() => double.close());
+  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
+  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
+  const provisioner = new Provisioner(api, { usernameTaken: 'link', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const legacy = (id: string, username: string, email: string): LegacyUser => ({
+    id,
+    credential: null,
+    disabled: false,
+    profile: { preferredUsername: username, email, givenName: `G${id}`, familyName: 'F' },
+  });
+  const alice = await provisioner.provision(legacy('1', 'alice', 'alice@example.com'), await bcrypt.hash('Alice-Passw0rd!', 10));
+  // 'Alice' is another row in a case-sensitive legacy table; ZITADEL's usernames ignore case.
+  await t.throwsAsync(provisioner.provision(legacy('2', 'Alice', 'other@example.com'), await bcrypt.hash('Other-Passw0rd!', 10)), { instanceOf: UsernameTakenError });
+  t.deepEqual(double.state.users.get(alice.zitadelUserId)!.idpLinks.map((link) => link.userId), ['1']);
+  t.true(await double.checkPassword('alice', 'Alice-Passw0rd!'));
+  t.false(await double.checkPassword('alice', 'Other-Passw0rd!'));
 });
