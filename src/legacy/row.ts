@@ -71,6 +71,21 @@ function idOf(row: Row, column: string): string {
   throw new LegacyUnavailableError(`legacy column '${column}' (legacy.columns.id) holds ${kind}; ${asText(column)}`);
 }
 
+/**
+ * A language tag from what legacy tables hold ('de_DE', 'en-us', 'de_DE.UTF-8'), or none for what is not one
+ * ('English', 'C'): ZITADEL reads the claim as a BCP 47 tag, and one it cannot parse fails the whole login.
+ */
+export function languageTag(value: string | undefined): string | undefined {
+  const candidate = value?.replace(/[.@].*$/, '').replaceAll('_', '-').trim();
+  // Two or three letters first: longer primary subtags are valid BCP 47 syntax that ZITADEL still refuses.
+  if (!candidate || !/^[A-Za-z]{2,3}(-|$)/.test(candidate)) return undefined;
+  try {
+    return Intl.getCanonicalLocales(candidate)[0];
+  } catch {
+    return undefined;
+  }
+}
+
 type ProfileKey = keyof LegacyProfile;
 const BOOLEAN_FIELDS: ReadonlySet<ProfileKey> = new Set(['emailVerified', 'phoneNumberVerified']);
 const PROFILE_FIELDS: readonly ProfileKey[] = [
@@ -97,7 +112,7 @@ export function rowToUser(row: Row, columns: ColumnConfig): LegacyUser {
       if (raw !== null && raw !== undefined) profile[field] = truthy(raw);
       continue;
     }
-    const value = text(raw);
+    const value = field === 'locale' ? languageTag(text(raw)) : text(raw);
     if (value !== undefined) profile[field] = value;
   }
   const id = idOf(row, columns.id);

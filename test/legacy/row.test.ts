@@ -49,3 +49,14 @@ test('bytes are read as the text they hold; the other spellings keep working', (
   for (const value of [true, 1, 2n, 't', 'Yes', 'on', '2020-01-02 03:04:05', new Date()]) t.true(truthy(value), String(value));
   for (const value of [false, 0, 0n, 'f', 'no', 'off', '', null, undefined, 'active']) t.false(truthy(value), String(value));
 });
+
+test('a locale becomes a language tag ZITADEL can parse, or is left out', (t) => {
+  const withLocale = legacyConfig({ columns: { ...columns, locale: 'locale' } }).columns;
+  const mapped = (locale: unknown) => rowToUser(row({ locale }), withLocale).profile.locale;
+  t.is(mapped('de_DE'), 'de-DE');
+  t.is(mapped('de_DE.UTF-8'), 'de-DE');
+  t.is(mapped('en-us'), 'en-US');
+  t.is(mapped('sr_RS@latin'), 'sr-RS');
+  t.is(mapped('fr'), 'fr');
+  for (const unusable of ['English', 'C', 'POSIX', 'german', '12', '', '   ', null]) t.is(mapped(unusable), undefined, String(unusable));
+});
