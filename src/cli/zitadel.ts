@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { Secret } from '../config/secret.js';
+import { patProblem } from '../zitadel/pat.js';
 import {
   connectSetupApi,
   formatSetupReport,
@@ -36,6 +37,13 @@ const AUTO_LINKING = ['none', 'username', 'email'] as const;
 /** Settings `zitadel setup` itself prints: a configuration lacking only these should say so. */
 const PRODUCED_BY_SETUP = /^zitadel\.(idpId|hook\.signingKeys)(\.|$)/;
 
+/** The token, or a usage error naming where it came from (never the token itself). */
+function usable(pat: string, source: string): Secret {
+  const problem = patProblem(pat);
+  if (problem) throw new UsageError(`${source}: ${problem}`);
+  return new Secret(pat);
+}
+
 function readPat(args: ParsedArgs, io: CommandIo, loaded: LoadedConfig): Secret {
   const file = stringOption(args, 'pat-file');
   if (file) {
@@ -46,11 +54,11 @@ function readPat(args: ParsedArgs, io: CommandIo, loaded: LoadedConfig): Secret 
       throw new UsageError(`--pat-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     if (!text) throw new UsageError(`--pat-file ${file} is empty`);
-    return new Secret(text);
+    return usable(text, `--pat-file ${file}`);
   }
   const fromEnv = io.env.ZITADEL_PAT?.trim();
-  if (fromEnv) return new Secret(fromEnv);
-  if (loaded.config.zitadel.pat) return loaded.config.zitadel.pat;
+  if (fromEnv) return usable(fromEnv, 'ZITADEL_PAT');
+  if (loaded.config.zitadel.pat) return usable(loaded.config.zitadel.pat.reveal(), 'zitadel.pat');
   throw new UsageError('give the personal access token of a ZITADEL service user with --pat-file FILE or the environment variable ZITADEL_PAT (never on the command line)');
 }
 

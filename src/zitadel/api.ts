@@ -1,5 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createServerTransport } from '@zitadel/client/node';
+import { requireUsablePat } from './pat.js';
 import { createUserServiceClient } from '@zitadel/client/v2';
 import { TextQueryMethod } from '@zitadel/proto/zitadel/object/v2/object_pb.js';
 
@@ -88,7 +89,7 @@ async function call<T>(what: string, retries: number, work: () => Promise<T>, id
 
 /** ZITADEL's user API v2 over gRPC, authenticated with the service user's PAT. */
 export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
-  const users = createUserServiceClient(createServerTransport(options.pat, { baseUrl: options.url }));
+  const users = createUserServiceClient(createServerTransport(requireUsablePat(options.pat), { baseUrl: options.url }));
   const callOptions = { timeoutMs: options.timeoutMs };
   const retry = <T>(what: string, work: () => Promise<T>, idempotent = true) => call(what, options.retries, work, idempotent);
 

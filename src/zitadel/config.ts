@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretSchema } from '../config/secret.js';
+import { patProblem } from './pat.js';
 
 /**
  * How the bridge reaches ZITADEL and which of the three hand-off paths it serves: the Actions v2
@@ -90,6 +91,8 @@ export function zitadelConfigSchema(env: NodeJS.ProcessEnv) {
           message: 'must contain no comma and no blank: ZITADEL\'s action fetch splits header values at commas and trims them',
         });
       }
+      const patIssue = c.pat ? patProblem(c.pat.reveal()) : undefined;
+      if (patIssue) ctx.addIssue({ code: 'custom', path: ['pat'], message: patIssue });
       if (c.hook.enabled && c.hook.signingKeys.length === 0) ctx.addIssue({ code: 'custom', path: ['hook', 'signingKeys'], message: 'the hook needs at least one signing key' });
       if (c.hook.enabled && !c.idpId) ctx.addIssue({ code: 'custom', path: ['idpId'], message: 'the hook needs the IdP id to know which calls are its own' });
     });

@@ -41,6 +41,13 @@ test('a redirect URI with a fragment is refused at its path', (t) => {
   t.true(error.issues.some((issue) => /^oidc\.clients\.0\.redirectUris\.\d+$/.test(issue.path) && /no fragment/.test(issue.message)), JSON.stringify(error.issues));
 });
 
+test('a ZITADEL token with white space in it is refused at zitadel.pat, without repeating it', (t) => {
+  const path = file('pat.yaml', `${MINIMAL}zitadel:\n  pat: { env: PAT }\n`);
+  const error = t.throws(() => loadConfig({ file: path, env: { CLIENT_SECRET: 's', COOKIE_KEY: 'k', PAT: 'tok-secret\n# note' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((issue) => issue.path), ['zitadel.pat']);
+  t.false(error.message.includes('tok-secret'));
+});
+
 test('ISSUER sets the issuer exactly, trailing slash included', (t) => {
   const { config } = loadConfig({ env: { ISSUER: 'https://bridge.example.com/' } });
   t.is(config.issuer, 'https://bridge.example.com/');

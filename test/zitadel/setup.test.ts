@@ -297,6 +297,14 @@ test('a wrong PAT or an unreachable ZITADEL is exit 1 with a clear message', asy
   t.is(down.code, 1);
   t.regex(down.stderr, /Cannot reach ZITADEL at http:\/\/127\.0\.0\.1:1/);
   noSecrets(t, down);
+
+  // A token file with more than the token (a comment line): refused before any call, the token not repeated.
+  writeFileSync(patFile, `${PAT}\n# service user of the bridge\n`);
+  const commented = await setup(['--config', env.config, '--pat-file', patFile]);
+  t.is(commented.code, 2);
+  t.regex(commented.stderr, /--pat-file .*: the personal access token holds white space/);
+  noSecrets(t, commented);
+  t.is(env.double.state.idps.size, 0);
 });
 
 test('bad options and an invalid configuration are exit 2', async (t) => {

@@ -3,6 +3,7 @@ import { durationFromMs, durationMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { createClientFor } from '@zitadel/client';
 import { createServerTransport } from '@zitadel/client/node';
+import { requireUsablePat } from '../pat.js';
 import { createManagementServiceClient } from '@zitadel/client/v1';
 import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
 import type { Condition } from '@zitadel/proto/zitadel/action/v2beta/execution_pb.js';
@@ -248,7 +249,7 @@ export function describeFailure(error: unknown, what: string, options: Pick<Setu
 
 /** The `SetupApi` of a ZITADEL instance, over gRPC with `@zitadel/client`. */
 export function connectSetupApi(options: SetupApiOptions): SetupApi {
-  const transport = createServerTransport(options.pat.reveal(), {
+  const transport = createServerTransport(requireUsablePat(options.pat.reveal()), {
     baseUrl: options.url.replace(/\/+$/, ''),
     interceptors: [gate(options)],
     defaultTimeoutMs: options.timeoutMs,
