@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { joinUrl } from '../config/demo.js';
 import { DEMO_USERS } from '../legacy/demo-seed.js';
 import { createApp } from '../server/app.js';
@@ -6,6 +6,11 @@ import { createLogger } from '../server/logger.js';
 import { openResources } from '../server/resources.js';
 import { EXIT, type Command } from './command.js';
 import { configOption, loadConfigOption } from './config-option.js';
+
+/** Requests in flight get this long after a stop signal; then their connections are cut. */
+const DRAIN_MS = 5000;
+/** The longest a stop may take in all, database connections closed included. */
+const SHUTDOWN_LIMIT_MS = 15_000;
 
 export const serveCommand: Command = {
   path: ['serve'],
@@ -30,7 +35,22 @@ DEMO_CLIENT_ID, DEMO_CLIENT_SECRET and DEMO_REDIRECT_URIS (comma-separated).`,
       return EXIT.failure;
     }
     const { provider } = createApp(config, resources);
-    const server = createServer(provider.callback());
+    const handle = provider.callback();
+    let stopping = false;
+    // Once stopping, every answer closes its connection: a keep-alive client (ZITADEL at /token) would
+    // otherwise send its next request into the cut that ends the drain.
+    const unanswered = new Set<ServerResponse>();
+    const closeAfterAnswer = (response: ServerResponse) => {
+      if (!response.headersSent) response.setHeader('Connection', 'close');
+    };
+    const server = createServer((request, response) => {
+      if (stopping) closeAfterAnswer(response);
+      else {
+        unanswered.add(response);
+        response.once('close', () => unanswered.delete(response));
+      }
+      void handle(request, response);
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -46,14 +66,26 @@ DEMO_CLIENT_ID, DEMO_CLIENT_SECRET and DEMO_REDIRECT_URIS (comma-separated).`,
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
+        if (stopping) {
+          // A second signal: the operator wants out now.
+          logger.warn({ signal }, 'stopping at once');
+          process.exit(EXIT.failure);
+        }
+        stopping = true;
+        for (const response of unanswered) closeAfterAnswer(response);
         logger.info({ signal }, 'shutting down');
         server.close(() => resolve());
         // Keep-alive connections would hold the close open.
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 5000).unref();
+        setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
+        // Whatever still holds on (a database that stopped answering), the process ends.
+        setTimeout(() => {
+          logger.error({ afterMs: SHUTDOWN_LIMIT_MS }, 'shutdown did not finish in time; exiting');
+          process.exit(EXIT.failure);
+        }, SHUTDOWN_LIMIT_MS).unref();
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
     await resources.close();
     return EXIT.ok;

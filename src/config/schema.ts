@@ -203,6 +203,13 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
           url: z.string().optional().describe('PostgreSQL URL of the bridge database (env DATABASE_URL). Unset: embedded database in dataDir.'),
           dataDir: z.string().default('.data/bridge').describe('Folder of the embedded database: made private to its user (0700) and locked by the process that opens it (bridge.lock), so a second bridge or command on the same folder is refused instead of corrupting it.'),
           poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the bridge database server per process.'),
+          queryTimeoutMs: z
+            .number()
+            .int()
+            .min(1000)
+            .max(3_600_000)
+            .default(30_000)
+            .describe('A bridge database server query not answered within this fails (its request gets an error) instead of waiting forever.'),
         })
         .strict()
         .prefault({}),

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { BridgeConfig } from '../config/schema.js';
@@ -51,10 +52,14 @@ function securityHeaders(https: boolean) {
 function requestLog(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     const started = performance.now();
+    const log = (status: number) => logger.debug({ method: ctx.method, path: ctx.path, status, ms: Math.round(performance.now() - started) }, 'request');
     try {
       await next();
-    } finally {
-      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      log(ctx.status);
+    } catch (error) {
+      // Koa answers a thrown error after this middleware: its status, not the 404 ctx holds meanwhile.
+      log((error as { status?: number }).status ?? 500);
+      throw error;
     }
   };
 }
@@ -73,6 +78,12 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
   const page = { title: config.login.title, language: config.login.language };
 
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
+  // Errors of the bridge's own routes (login pages, hooks) reach Koa, whose default prints them raw to stderr.
+  // (The provider is a Koa app; its type declares only the provider's own events.)
+  (provider as unknown as EventEmitter).on('error', (error: Error & { status?: number; expose?: boolean }, ctx?: Context) => {
+    if (error.status === 404 || error.expose) return;
+    logger.error({ err: error, path: ctx?.path }, 'request failed');
+  });
 
   provider.use(securityHeaders(config.issuer.startsWith('https:')));
   provider.use(requestLog(logger));

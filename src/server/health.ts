@@ -13,12 +13,18 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** `/healthz`: the process answers. `/readyz`: both databases answer. `/metrics`: Prometheus. */
+/**
+ * `/healthz`: the process answers and can go on (it fails for good only when the embedded database died).
+ * `/readyz`: both databases answer. `/metrics`: Prometheus.
+ */
 export function healthRoutes(db: Database, directory: LegacyDirectory, metrics: Metrics): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: 'ok' };
+    // The process answers, but without its embedded database it never will again: a restart is the cure.
+    const broken = db.broken?.();
+    ctx.status = broken ? 503 : 200;
+    ctx.body = broken ? { status: 'failed', reason: 'the embedded database stopped; restart the bridge' } : { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');

@@ -22,11 +22,33 @@ export async function vacuumEmbedded(db: Database): Promise<string[]> {
   return BUSY_TABLES;
 }
 
-/** Run the cleanup jobs every `intervalMs` until stopped; a failing job waits for the next round. */
-export function scheduleCleanup(jobs: ReadonlyArray<() => Promise<unknown>>, intervalMs: number, onError: (error: unknown) => void): () => void {
-  const timer = setInterval(() => {
-    for (const job of jobs) job().catch(onError);
-  }, intervalMs);
+/**
+ * Run the cleanup jobs, one after the other, every `intervalMs` until stopped, the first round soon after
+ * start (a process restarted more often than the interval would otherwise never clean up). A round still
+ * running when the next is due lets it pass; a failing job waits for the next round.
+ */
+export function scheduleCleanup(
+  jobs: ReadonlyArray<() => Promise<unknown>>,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+  firstAfterMs = Math.min(intervalMs, 60_000),
+): () => void {
+  let running = false;
+  const round = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      for (const job of jobs) await job().catch(onError);
+    } finally {
+      running = false;
+    }
+  };
+  const first = setTimeout(() => void round(), firstAfterMs);
+  const timer = setInterval(() => void round(), intervalMs);
+  first.unref();
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

@@ -13,6 +13,11 @@ export interface Database extends Queryable {
   /** Run `work` in one transaction; rolled back if it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Why this database can never answer again in this process, if so (the embedded database's thread died);
+   * a server pool reconnects by itself and is never broken.
+   */
+  broken?(): string | undefined;
 }
 
 export interface DatabaseOptions {
@@ -21,6 +26,8 @@ export interface DatabaseOptions {
   /** Folder of the embedded database; `memory://` keeps it in memory. */
   readonly dataDir: string;
   readonly poolSize: number;
+  /** A server query not answered within this fails instead of holding its request (and shutdown) forever. */
+  readonly queryTimeoutMs?: number;
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -28,12 +35,20 @@ export class DatabaseUnavailableError extends Error {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openServer(options.url, options.poolSize);
+  if (options.url) return openServer(options.url, options.poolSize, options.queryTimeoutMs ?? 30_000);
   return openEmbedded(options.dataDir);
 }
 
-async function openServer(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+async function openServer(url: string, poolSize: number, queryTimeoutMs: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    query_timeout: queryTimeoutMs,
+    // A server gone without a reset (a dead network) is noticed within a minute, not the kernel's fifteen.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   try {

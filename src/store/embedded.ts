@@ -55,22 +55,29 @@ class DatabaseThread {
   readonly #pending = new Map<number, { resolve: (reply: EmbeddedReply) => void; reject: (error: Error) => void }>();
   #next = 1;
   #stopped: Error | undefined;
+  /** Stopped by a crash rather than by close(). */
+  #crashed = false;
 
   constructor() {
     this.#worker = spawnWorker(new URL('./embedded-worker.js', import.meta.url));
     this.#worker.unref();
     this.#worker.on('message', (reply: EmbeddedReply) => this.#settle(reply));
-    this.#worker.on('error', (error) => this.#stop(new Error(`the embedded database stopped: ${error.message}`)));
+    this.#worker.on('error', (error) => this.#stop(new Error(`the embedded database stopped: ${error.message}`), true));
     this.#worker.on('messageerror', (error) => {
       // A reply that cannot be read leaves its request unanswerable; a thread in that state is ended.
-      this.#stop(new Error(`the embedded database stopped: ${error.message}`));
+      this.#stop(new Error(`the embedded database stopped: ${error.message}`), true);
       void this.#worker.terminate();
     });
-    this.#worker.on('exit', (code) => this.#stop(new Error(`the embedded database stopped: its thread exited with code ${code}`)));
+    this.#worker.on('exit', (code) => this.#stop(new Error(`the embedded database stopped: its thread exited with code ${code}`), true));
   }
 
   get worker(): Worker {
     return this.#worker;
+  }
+
+  /** The reason it stopped, if a crash stopped it. */
+  get crash(): string | undefined {
+    return this.#crashed ? this.#stopped?.message : undefined;
   }
 
   send(request: Request): Promise<EmbeddedReply> {
@@ -109,9 +116,10 @@ class DatabaseThread {
     else pending.resolve(reply);
   }
 
-  #stop(error: Error): void {
+  #stop(error: Error, crashed = false): void {
     if (this.#stopped) return;
     this.#stopped = error;
+    this.#crashed = crashed;
     this.#worker.unref();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
@@ -179,6 +187,7 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<Database> {
       closed ??= session.exclusive(() => thread.close()).finally(() => lock?.release());
       return closed;
     },
+    broken: () => thread.crash,
   };
   threads.set(db, thread);
   return db;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import test from 'ava';
@@ -13,6 +13,65 @@ async function freePort(): Promise<number> {
   await new Promise((done) => server.close(done));
   return port;
 }
+
+/** `legacy-bridge serve` in demo mode in a folder of its own, once it says it listens. */
+async function startDemo(t: import('ava').ExecutionContext): Promise<{ port: number; child: import('node:child_process').ChildProcess; exited: Promise<number | null>; output: () => string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'bridge-demo-'));
+  const port = await freePort();
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, [resolve('bin/legacy-bridge.js'), 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  t.teardown(() => child.kill('SIGKILL'));
+  for (let i = 0; i < 600 && !output.includes('Stop with Ctrl+C'); i += 1) {
+    if (child.exitCode !== null) break;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return { port, child, exited, output: () => output };
+}
+
+/** A POST whose headers are sent now and whose body is sent by `finish`: a request in flight, held. */
+function heldRequest(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  socket.on('data', (chunk) => (answer += chunk));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((done) => socket.on('close', () => done()));
+  socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\n`);
+  return {
+    finish: async () => {
+      socket.write('grant_type');
+      await closed;
+      return answer;
+    },
+    closed,
+  };
+}
+
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+test('a stop lets a request in flight finish, closing its connection; a second stop signal ends the process at once', async (t) => {
+  const first = await startDemo(t);
+  const held = heldRequest(first.port);
+  await pause(300);
+  first.child.kill('SIGTERM');
+  await pause(300);
+  const answer = await held.finish();
+  t.regex(answer, /^HTTP\/1\.1 4\d\d /);
+  t.regex(answer, /\r\nconnection: close\r\n/i, 'a keep-alive client must not send its next request into the cut');
+  t.is(await first.exited, 0);
+
+  const second = await startDemo(t);
+  const stuck = heldRequest(second.port);
+  await pause(300);
+  second.child.kill('SIGTERM');
+  await pause(300);
+  second.child.kill('SIGTERM');
+  t.is(await second.exited, 1, second.output());
+  await stuck.closed;
+});
 
 // The README's run command, as a newcomer runs it: no configuration, the embedded database, demo data.
 test('serve without configuration runs the demo on the embedded database, and a login works at once', async (t) => {

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
 import test from 'ava';
+import Koa from 'koa';
+import type { LegacyDirectory } from '../../src/legacy/directory.js';
+import { healthRoutes } from '../../src/server/health.js';
+import { createMetrics } from '../../src/server/metrics.js';
 import { openDatabase } from '../../src/store/database.js';
 import { embeddedThread } from '../../src/store/embedded.js';
 import { closeDatabases, sharedEmbeddedDatabase, uniqueTableName } from '../support/databases.js';
@@ -133,7 +138,22 @@ test.serial('a database thread that dies fails pending and later queries instead
   await t.throwsAsync(transaction, stopped);
   await t.throwsAsync(behind, stopped);
   await t.throwsAsync(db.query('SELECT 1', []), stopped);
+  // For good: liveness says so, so the process gets restarted.
+  t.regex(db.broken?.() ?? '', /^the embedded database stopped: /);
+  const health = new Koa().use(healthRoutes(db, { ping: async () => {} } as unknown as LegacyDirectory, createMetrics()).routes());
+  const server = health.listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  await new Promise((resolve) => server.once('listening', resolve));
+  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`);
+  t.is(response.status, 503);
+  t.like(await response.json(), { status: 'failed' });
   await db.close();
+});
+
+test('an embedded database closed on purpose is not broken', async (t) => {
+  const db = await openDatabase({ dataDir: 'memory://', poolSize: 1 });
+  await db.close();
+  t.is(db.broken?.(), undefined);
 });
 
 test('an idle embedded database does not keep the process alive', async (t) => {

@@ -4,6 +4,7 @@ import net from 'node:net';
 export class TcpProxy {
   #server: net.Server | undefined;
   readonly #sockets = new Set<net.Socket>();
+  readonly #pairs = new Set<[net.Socket, net.Socket]>();
   port = 0;
 
   constructor(
@@ -20,6 +21,9 @@ export class TcpProxy {
         socket.on('error', () => {});
       }
       client.pipe(upstream).pipe(client);
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.#pairs.add(pair);
+      client.on('close', () => this.#pairs.delete(pair));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -32,6 +36,16 @@ export class TcpProxy {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
     this.#server = undefined;
+  }
+
+  /** Keep every connection open but carry nothing more: a server that stopped answering, or a dead network. */
+  stall(): void {
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   /** Accept connections again, on the same port. */
