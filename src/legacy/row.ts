@@ -86,6 +86,18 @@ export function languageTag(value: string | undefined): string | undefined {
   }
 }
 
+/**
+ * A phone number in E.164 ('+41 79 000 00 00' is +41790000000), or none: ZITADEL parses the number when it
+ * creates the user and refuses one it cannot read ('n/a'), failing that user's migration. A number without
+ * its country code cannot be placed, so it is left out too.
+ */
+export function e164(value: string | undefined): string | undefined {
+  const compact = value?.replace(/[\s\-().\/]/g, '');
+  if (!compact) return undefined;
+  const international = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
+  return /^\+[1-9]\d{6,14}$/.test(international) ? international : undefined;
+}
+
 type ProfileKey = keyof LegacyProfile;
 const BOOLEAN_FIELDS: ReadonlySet<ProfileKey> = new Set(['emailVerified', 'phoneNumberVerified']);
 const PROFILE_FIELDS: readonly ProfileKey[] = [
@@ -112,9 +124,11 @@ export function rowToUser(row: Row, columns: ColumnConfig): LegacyUser {
       if (raw !== null && raw !== undefined) profile[field] = truthy(raw);
       continue;
     }
-    const value = field === 'locale' ? languageTag(text(raw)) : text(raw);
+    const value = field === 'locale' ? languageTag(text(raw)) : field === 'phoneNumber' ? e164(text(raw)) : text(raw);
     if (value !== undefined) profile[field] = value;
   }
+  // Verified says something about a number; without one it would claim a phone nobody can reach.
+  if (profile.phoneNumber === undefined) delete profile.phoneNumberVerified;
   const id = idOf(row, columns.id);
   const hash = secret(row[columns.passwordHash], columns.passwordHash);
   const salt = columns.salt ? secret(row[columns.salt], columns.salt) : undefined;

@@ -117,7 +117,8 @@ export function directoryConformance(family: string, fixture: () => Promise<Dire
     const bob = await directory.findById('2');
     t.deepEqual(bob?.credential, { hash: 'hash-bob', salt: 'pepper&salt' });
     t.is(bob?.profile.emailVerified, false);
-    t.is(bob?.profile.phoneNumber, '+41 79 123 45 67');
+    // As E.164, the form ZITADEL and OpenID Connect expect.
+    t.is(bob?.profile.phoneNumber, '+41791234567');
     t.is(bob?.profile.givenName, undefined);
   });
 

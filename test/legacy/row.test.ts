@@ -60,3 +60,16 @@ test('a locale becomes a language tag ZITADEL can parse, or is left out', (t) =>
   t.is(mapped('fr'), 'fr');
   for (const unusable of ['English', 'C', 'POSIX', 'german', '12', '', '   ', null]) t.is(mapped(unusable), undefined, String(unusable));
 });
+
+test('a phone number becomes E.164, or is left out (with its verified flag) when it cannot be placed', (t) => {
+  const withPhone = legacyConfig({ columns: { ...columns, phoneNumber: 'phone', phoneNumberVerified: 'phone_ok' } }).columns;
+  const profile = (phone: unknown) => rowToUser(row({ phone, phone_ok: true }), withPhone).profile;
+  t.is(profile('+41 79 000 00 00').phoneNumber, '+41790000000');
+  t.is(profile('+1 (555) 010-9999').phoneNumber, '+15550109999');
+  t.is(profile('0041 79 000 00 00').phoneNumber, '+41790000000');
+  t.true(profile('+41 79 000 00 00').phoneNumberVerified);
+  for (const unusable of ['n/a', '079 000 00 00', '+0 123', '+1234', 'call me', '', null]) {
+    t.is(profile(unusable).phoneNumber, undefined, String(unusable));
+    t.is(profile(unusable).phoneNumberVerified, undefined, String(unusable));
+  }
+});
