@@ -144,11 +144,12 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
       outcome = await deps.authenticator.check(user, password);
     } catch (error) {
       // No verdict (hashing saturated, a database down): the attempt must not count as a failure.
-      await attempt.abandoned().catch(() => {});
+      attempt.abandoned();
       throw error;
     }
     if (!outcome.ok) {
       deps.onOutcome?.(outcome.reason);
+      await attempt.failed();
       deps.logger.info({ reason: outcome.reason, client: params.client_id }, 'login failed');
       await showLogin(ctx, 401, uid, params, login, GENERIC_FAILURE);
       return;

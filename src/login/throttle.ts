@@ -21,56 +21,97 @@ export function accountKey(login: string, userId: string | undefined): string {
 
 /** One attempt's place in the counters, settled once its password check has an outcome. */
 export interface ThrottledAttempt {
-  /** False: a counter is over its limit; the attempt was not counted and must not be made. */
+  /** False: a counter is at its limit; the attempt must not be made (and is not counted). */
   readonly allowed: boolean;
-  /** The password was right: the account's failures are cleared, and this attempt no longer counts for the address. */
+  /** The password was wrong: the failure counts against the account and the address. */
+  failed(): Promise<void>;
+  /** The password was right: the account's failures are cleared (not the address's: one success must not unlock a spray). */
   succeeded(): Promise<void>;
-  /** No verdict (hashing busy, database down): the attempt is taken back from both counters. */
-  abandoned(): Promise<void>;
+  /** No verdict (hashing busy, a database down): the attempt leaves no trace. */
+  abandoned(): void;
 }
 
 /**
  * Brute-force throttle: counts failed logins per account and per client address in fixed windows, in the
- * database so every replica shares the counts. An attempt is counted before its password is checked, in one
- * statement, so attempts sent in parallel cannot all pass a check that none of them has yet been counted in;
- * a wrong password then simply leaves its count.
+ * database so every replica shares the counts. Attempts still being checked count too, in this process:
+ * guesses sent in parallel would otherwise all pass a check that none of their failures is in yet. (Across
+ * replicas such a burst can get as far as the limit on each before the shared counts stop it.) A login that
+ * succeeds writes nothing unless its account had failures to clear, so busy rows (an office behind one
+ * address) are only read.
  */
 export class LoginThrottle {
+  readonly #inFlight = new Map<string, number>();
+
   constructor(
     private readonly db: Queryable,
     private readonly limits: ThrottleLimits,
   ) {}
 
   async begin(account: string, address: string): Promise<ThrottledAttempt> {
-    const addressKey = `addr:${address}`;
+    const keys = [account, `addr:${address}`];
+    const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress];
+    // Attempts already under way are counted as they stand now; this one counts for those that start later.
+    const others = keys.map((key) => this.#inFlight.get(key) ?? 0);
+    this.#hold(keys, 1);
+    let settled = false;
+    const release = () => {
+      if (settled) return;
+      settled = true;
+      this.#hold(keys, -1);
+    };
+    let rows: Array<{ key: string; failures: number }>;
+    try {
+      const since = new Date(Date.now() - this.limits.windowSeconds * 1000);
+      ({ rows } = await this.db.query<{ key: string; failures: number }>(
+        'SELECT key, failures FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
+        [keys, since],
+      ));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const recorded = keys.map((key) => rows.find((row) => row.key === key)?.failures ?? 0);
+    const allowed = keys.every((_, i) => recorded[i]! + others[i]! < limits[i]!);
+    if (!allowed) release();
+    return {
+      allowed,
+      failed: async () => {
+        try {
+          await this.#recordFailure(keys);
+        } finally {
+          // Counted in the table before it stops counting here, so no moment counts it nowhere.
+          release();
+        }
+      },
+      succeeded: async () => {
+        try {
+          if (recorded[0]! > 0) await this.db.query('DELETE FROM login_throttle WHERE key = $1', [account]);
+        } finally {
+          release();
+        }
+      },
+      abandoned: release,
+    };
+  }
+
+  #hold(keys: readonly string[], delta: number): void {
+    for (const key of keys) {
+      const count = (this.#inFlight.get(key) ?? 0) + delta;
+      if (count > 0) this.#inFlight.set(key, count);
+      else this.#inFlight.delete(key);
+    }
+  }
+
+  async #recordFailure(keys: readonly string[]): Promise<void> {
     const now = new Date();
     const since = new Date(now.getTime() - this.limits.windowSeconds * 1000);
-    // A window that has ended starts over at this attempt.
-    const { rows } = await this.db.query<{ key: string; failures: number }>(
+    // A window that has ended starts over at one failure.
+    await this.db.query(
       `INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $3), ($2, 1, $3)
        ON CONFLICT (key) DO UPDATE SET
          failures = CASE WHEN login_throttle.window_start <= $4 THEN 1 ELSE login_throttle.failures + 1 END,
-         window_start = CASE WHEN login_throttle.window_start <= $4 THEN $3 ELSE login_throttle.window_start END
-       RETURNING key, failures`,
-      [account, addressKey, now, since],
+         window_start = CASE WHEN login_throttle.window_start <= $4 THEN $3 ELSE login_throttle.window_start END`,
+      [keys[0], keys[1], now, since],
     );
-    const count = (key: string) => rows.find((row) => row.key === key)?.failures ?? 0;
-    const allowed = count(account) <= this.limits.maxFailures && count(addressKey) <= this.limits.maxFailuresPerAddress;
-    const takeBack = (keys: string[]) =>
-      this.db.query('UPDATE login_throttle SET failures = GREATEST(failures - 1, 0) WHERE key = ANY($1)', [keys]).then(() => {});
-    if (!allowed) await takeBack([account, addressKey]);
-    return {
-      allowed,
-      // Not the address's failures: one success must not unlock a password spray from it.
-      succeeded: () =>
-        this.db
-          .query(
-            `WITH cleared AS (DELETE FROM login_throttle WHERE key = $1)
-             UPDATE login_throttle SET failures = GREATEST(failures - 1, 0) WHERE key = $2`,
-            [account, addressKey],
-          )
-          .then(() => {}),
-      abandoned: () => takeBack([account, addressKey]),
-    };
   }
 }
