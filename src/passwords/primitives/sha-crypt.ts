@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { encodeCrypt64 } from '../encoding/crypt64.js';
 
 /** SHA-crypt (`$5$` / `$6$`), as specified by U. Drepper, "Unix crypt using SHA-256 and SHA-512". */
@@ -38,13 +38,16 @@ export function shaCryptChecksum(variant: ShaCryptVariant, password: Uint8Array,
   const ds = h();
   for (let i = 0; i < 16 + (c[0] ?? 0); i++) ds.update(salt);
   const s = repeatTo(ds.digest(), salt.length);
+  // The rounds, thousands of them: each one's input is laid out in one buffer and hashed in one call, rather
+  // than through a hash object per round (which costs allocations and their finalisers several times over).
+  // Longest layout: the digest, the salt part and the password part twice.
+  const input = Buffer.alloc(size + s.length + 2 * p.length);
   for (let i = 0; i < rounds; i++) {
-    const round = h();
-    round.update(i & 1 ? p : c);
-    if (i % 3) round.update(s);
-    if (i % 7) round.update(p);
-    round.update(i & 1 ? c : p);
-    c = round.digest();
+    let at = (i & 1 ? p : c).copy(input, 0);
+    if (i % 3) at += s.copy(input, at);
+    if (i % 7) at += p.copy(input, at);
+    at += (i & 1 ? c : p).copy(input, at);
+    c = hash(variant, input.subarray(0, at), 'buffer');
   }
   const order = size === 32 ? ORDER_256 : ORDER_512;
   return encodeCrypt64(Buffer.from(order.map((index) => c[index] ?? 0)));
