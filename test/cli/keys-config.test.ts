@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import test from 'ava';
-import type { CliResult } from '../support/cli.js';
-
-const binary = resolve('bin/legacy-bridge.js');
+import { runCli, type CliResult } from '../support/cli.js';
 
 /** Run `legacy-bridge` in `cwd`, so that the default keys/jwks.json and config/bridge.yaml are that folder's. */
-function run(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [binary, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { cwd, env });
 
 /** A configuration whose client secret and cookie key come from variables the key commands do not set. */
 function configText(jwksFile: string): string {

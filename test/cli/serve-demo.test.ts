@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Browser, formOf } from '../support/browser.js';
 
 async function freePort(): Promise<number> {
@@ -15,7 +15,7 @@ async function freePort(): Promise<number> {
 }
 
 /** `legacy-bridge serve` in demo mode in a folder of its own, once it says it listens. */
-async function startDemo(t: import('ava').ExecutionContext): Promise<{ port: number; child: import('node:child_process').ChildProcess; exited: Promise<number | null>; output: () => string }> {
+async function startDemo(t: ExecutionContext): Promise<{ cwd: string; port: number; child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'bridge-demo-'));
   const port = await freePort();
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'warn' };
@@ -29,7 +29,7 @@ async function startDemo(t: import('ava').ExecutionContext): Promise<{ port: num
     if (child.exitCode !== null) break;
     await new Promise((done) => setTimeout(done, 100));
   }
-  return { port, child, exited, output: () => output };
+  return { cwd, port, child, exited, output: () => output };
 }
 
 /** A POST whose headers are sent now and whose body is sent by `finish`: a request in flight, held. */
@@ -75,21 +75,9 @@ test('a stop lets a request in flight finish, closing its connection; a second s
 
 // The README's run command, as a newcomer runs it: no configuration, the embedded database, demo data.
 test('serve without configuration runs the demo on the embedded database, and a login works at once', async (t) => {
-  const cwd = mkdtempSync(join(tmpdir(), 'bridge-demo-'));
-  const port = await freePort();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [resolve('bin/legacy-bridge.js'), 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  t.teardown(() => child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !output.includes('Stop with Ctrl+C'); i += 1) {
-    if (child.exitCode !== null) break;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  t.regex(output, new RegExp(`Discovery: http://localhost:${port}/.well-known/openid-configuration`));
-  t.regex(output, /alice\s+wonderland/);
+  const { port, child, exited, output, cwd } = await startDemo(t);
+  t.regex(output(), new RegExp(`Discovery: http://localhost:${port}/.well-known/openid-configuration`));
+  t.regex(output(), /alice\s+wonderland/);
   t.is(statSync(join(cwd, 'keys', 'jwks.json')).mode & 0o777, 0o600);
 
   const issuer = `http://localhost:${port}`;
@@ -115,5 +103,5 @@ test('serve without configuration runs the demo on the embedded database, and a 
 
   child.kill('SIGTERM');
   t.is(await exited, 0);
-  t.false(output.includes('wonderland"'), 'no password in the logs');
+  t.false(output().includes('wonderland"'), 'no password in the logs');
 });

@@ -1,10 +1,11 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import type * as client from 'openid-client';
 import pg from 'pg';
 import { alertOf, Browser } from '../support/browser.js';
-import { startTestBridge } from '../support/bridge.js';
+import { startTestBridge, type TestBridge } from '../support/bridge.js';
 import { bridgeDatabaseForE2E, closeDatabases, uniqueTableName } from '../support/databases.js';
 import type { Queryable } from '../../src/store/database.js';
-import { createLegacyTable, legacySection, STANDARD_USERS, storeBcrypt } from '../support/legacy-users.js';
+import { createLegacyTable, legacySection, STANDARD_USERS, storeBcrypt, type TestUser } from '../support/legacy-users.js';
 import { login, startAuthorization, submitLogin, zitadelRelyingParty } from '../support/relying-party.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { GENERIC_FAILURE, THROTTLED } from '../../src/login/routes.js';
@@ -16,33 +17,41 @@ async function ownIds(db: Queryable, table: string): Promise<void> {
   await db.query(`UPDATE ${table} SET id = id + $1`, [parseInt(table.slice(-6), 16) * 10]);
 }
 
-test('failed logins lock a login name, then the address; other users are unaffected', async (t) => {
+type Throttle = { maxFailures: number; maxFailuresPerAddress: number; windowSeconds: number };
+
+/** A bridge behind a trusted proxy over `users` of this test's own, with these throttle limits; `suffix` makes names unique. */
+async function throttledBridge(t: ExecutionContext, prefix: string, users: (suffix: string) => TestUser[], throttle: Throttle, server: object = { trustProxy: true }) {
   const db = await bridgeDatabaseForE2E();
-  const table = uniqueTableName('legacy_throttle');
-  // Names and address of this test alone: counters live in the shared database.
+  const table = uniqueTableName(prefix);
   const suffix = table.slice(-8);
-  const [tina, tom] = [`tina${suffix}`, `tom${suffix}`];
-  await createLegacyTable(db, table, [
-    { username: tina, firstName: 'Tina', lastName: 'T', password: 'tina-password', store: storeBcrypt },
-    { username: tom, firstName: 'Tom', lastName: 'T', password: 'tom-password', store: storeBcrypt },
-  ]);
+  await createLegacyTable(db, table, users(suffix));
   await ownIds(db, table);
-  const bridge = await startTestBridge({
-    db,
-    legacy: legacySection(table),
-    adjust: (raw) => {
-      raw.server = { trustProxy: true };
-      raw.login = { throttle: { maxFailures: 3, maxFailuresPerAddress: 6, windowSeconds: 60 } };
-    },
-  });
+  const bridge = await startTestBridge({ db, legacy: legacySection(table), adjust: (raw) => void Object.assign(raw, { server, login: { throttle } }) });
   t.teardown(() => bridge.close());
-  const rp = await zitadelRelyingParty(bridge);
+  return { bridge, rp: await zitadelRelyingParty(bridge), suffix };
+}
+
+/** One login attempt in a browser of its own, its X-Forwarded-For header `forwardedFor`. */
+async function attemptFrom(rp: client.Configuration, bridge: TestBridge, forwardedFor: string, username: string, password: string) {
+  const started = await startAuthorization(rp, bridge, { browser: new Browser(bridge.issuer, { 'x-forwarded-for': forwardedFor }) });
+  const { response, leftTo } = await submitLogin(started, await started.page.text(), username, password);
+  return { status: response.status, alert: alertOf(await response.text()), leftTo };
+}
+
+test('failed logins lock a login name, then the address; other users are unaffected', async (t) => {
+  const { bridge, rp, suffix } = await throttledBridge(
+    t,
+    'legacy_throttle',
+    (suffix) => [
+      { username: `tina${suffix}`, firstName: 'Tina', lastName: 'T', password: 'tina-password', store: storeBcrypt },
+      { username: `tom${suffix}`, firstName: 'Tom', lastName: 'T', password: 'tom-password', store: storeBcrypt },
+    ],
+    { maxFailures: 3, maxFailuresPerAddress: 6, windowSeconds: 60 },
+  );
+  const [tina, tom] = [`tina${suffix}`, `tom${suffix}`];
+  // An address of this test alone: counters live in the shared database.
   const address = `198.51.100.${parseInt(suffix.slice(0, 2), 16)}`;
-  const attempt = async (username: string, password: string) => {
-    const started = await startAuthorization(rp, bridge, { browser: new Browser(bridge.issuer, { 'x-forwarded-for': address }) });
-    const { response, leftTo } = await submitLogin(started, await started.page.text(), username, password);
-    return { status: response.status, alert: alertOf(await response.text()), leftTo };
-  };
+  const attempt = (username: string, password: string) => attemptFrom(rp, bridge, address, username, password);
   for (let i = 0; i < 3; i += 1) t.is((await attempt(tina, 'wrong')).status, 401);
   const locked = await attempt(tina, 'tina-password');
   t.is(locked.status, 429);
@@ -58,67 +67,34 @@ test('failed logins lock a login name, then the address; other users are unaffec
 });
 
 test('the lock is per user, whichever login name is typed; parallel guesses get no more checks than the limit', async (t) => {
-  const db = await bridgeDatabaseForE2E();
-  const table = uniqueTableName('legacy_throttle_user');
-  const suffix = table.slice(-8);
+  const { bridge, rp, suffix } = await throttledBridge(
+    t,
+    'legacy_throttle_user',
+    (suffix) =>
+      ['uma', 'uli'].map((name) => ({ username: `${name}${suffix}`, email: `${name}${suffix}@example.com`, firstName: name, lastName: 'U', password: `${name}-password`, store: storeBcrypt })),
+    { maxFailures: 3, maxFailuresPerAddress: 1000, windowSeconds: 60 },
+  );
   const [uma, uli] = [`uma${suffix}`, `uli${suffix}`];
-  await createLegacyTable(db, table, [
-    { username: uma, email: `${uma}@example.com`, firstName: 'Uma', lastName: 'U', password: 'uma-password', store: storeBcrypt },
-    { username: uli, email: `${uli}@example.com`, firstName: 'Uli', lastName: 'U', password: 'uli-password', store: storeBcrypt },
-  ]);
-  await ownIds(db, table);
-  const bridge = await startTestBridge({
-    db,
-    legacy: legacySection(table),
-    adjust: (raw) => {
-      raw.server = { trustProxy: true };
-      raw.login = { throttle: { maxFailures: 3, maxFailuresPerAddress: 1000, windowSeconds: 60 } };
-    },
-  });
-  t.teardown(() => bridge.close());
-  const rp = await zitadelRelyingParty(bridge);
   // Each attempt from an address of its own, so only the per-user counter can stop them.
   let next = 1;
-  const attempt = async (username: string, password: string) => {
-    const address = `203.0.113.${next++}`;
-    const started = await startAuthorization(rp, bridge, { browser: new Browser(bridge.issuer, { 'x-forwarded-for': address }) });
-    const { response, leftTo } = await submitLogin(started, await started.page.text(), username, password);
-    return { status: response.status, leftTo };
-  };
+  const attempt = (username: string, password: string) => attemptFrom(rp, bridge, `203.0.113.${next++}`, username, password);
 
   // Three wrong passwords under the username lock the user under their email address too.
   for (let i = 0; i < 3; i += 1) t.is((await attempt(uma, 'wrong')).status, 401);
   t.is((await attempt(`${uma}@example.com`, 'uma-password')).status, 429);
   t.is((await attempt(uma.toUpperCase(), 'uma-password')).status, 429);
 
-  // Twelve wrong guesses at once: all are counted before any password is checked, so only three are checked.
+  // Twelve wrong guesses at once: those still being checked count too, so only three are checked.
   const statuses = await Promise.all(Array.from({ length: 12 }, () => attempt(uli, 'wrong').then((result) => result.status)));
   t.is(statuses.filter((status) => status === 401).length, 3, statuses.join(','));
   t.is(statuses.filter((status) => status === 429).length, 9, statuses.join(','));
 });
 
 test('behind a proxy the address counted is the one the proxy appended, not what the client wrote before it', async (t) => {
-  const db = await bridgeDatabaseForE2E();
-  const table = uniqueTableName('legacy_proxy');
-  const suffix = table.slice(-8);
-  await createLegacyTable(db, table, []);
-  const bridge = await startTestBridge({
-    db,
-    legacy: legacySection(table),
-    adjust: (raw) => {
-      raw.server = { trustProxy: true, proxyHops: 1 };
-      raw.login = { throttle: { maxFailures: 100, maxFailuresPerAddress: 3, windowSeconds: 60 } };
-    },
-  });
-  t.teardown(() => bridge.close());
-  const rp = await zitadelRelyingParty(bridge);
+  const { bridge, rp, suffix } = await throttledBridge(t, 'legacy_proxy', () => [], { maxFailures: 100, maxFailuresPerAddress: 3, windowSeconds: 60 }, { trustProxy: true, proxyHops: 1 });
   const proxyAdded = `198.18.${parseInt(suffix.slice(0, 2), 16)}.${parseInt(suffix.slice(2, 4), 16)}`;
   // A different made-up first entry every time, as a client dodging the throttle would send.
-  const attempt = async (i: number) => {
-    const browser = new Browser(bridge.issuer, { 'x-forwarded-for': `10.0.0.${i}, ${proxyAdded}` });
-    const started = await startAuthorization(rp, bridge, { browser });
-    return (await submitLogin(started, await started.page.text(), `nobody${suffix}${i}`, 'x')).response.status;
-  };
+  const attempt = async (i: number) => (await attemptFrom(rp, bridge, `10.0.0.${i}, ${proxyAdded}`, `nobody${suffix}${i}`, 'x')).status;
   for (let i = 1; i <= 3; i += 1) t.is(await attempt(i), 401);
   t.is(await attempt(4), 429);
 });

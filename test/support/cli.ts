@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface CliResult {
   readonly code: number | null;
@@ -6,10 +7,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run `legacy-bridge` as a user would, in its own process. */
+const BINARY = fileURLToPath(new URL('../../bin/legacy-bridge.js', import.meta.url));
+
+/** Run `legacy-bridge` as a user would, in its own process (in `cwd`: its default files are that folder's). */
 export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/legacy-bridge.js', ...args], {
+    const child = spawn(process.execPath, [BINARY, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -332,6 +332,22 @@ test('bad options and an invalid configuration are exit 2', async (t) => {
   t.is(env.double.state.idps.size, 0);
 });
 
+/** A setup API over an instance with nothing set up yet, where the IdP gets created as idp-1; `steps` replace the target and execution calls. */
+function freshInstanceApi(t: ExecutionContext, steps: Pick<SetupApi, 'createTarget' | 'setResponseExecution'>): SetupApi {
+  return {
+    findIdps: async () => [],
+    addIdp: async () => 'idp-1',
+    updateIdp: async () => t.fail('no update'),
+    loginPolicy: async () => ({ isDefault: false, idpIds: ['idp-1'], allowExternalIdp: true, policy: create(LoginPolicySchema) }),
+    addCustomLoginPolicy: async () => t.fail('no policy'),
+    addIdpToLoginPolicy: async () => 'added',
+    findTarget: async () => undefined,
+    updateTarget: async () => ({}),
+    responseExecution: async () => undefined,
+    ...steps,
+  };
+}
+
 test('a refused step stops the run; the report keeps what was done before it', async (t) => {
   const config = parseConfig({
     issuer: ISSUER,
@@ -343,19 +359,10 @@ test('a refused step stops the run; the report keeps what was done before it', a
     url: plan.zitadelUrl,
     organizationId: plan.organizationId,
   });
-  const api: SetupApi = {
-    findIdps: async () => [],
-    addIdp: async () => 'idp-1',
-    updateIdp: async () => t.fail('no update'),
-    loginPolicy: async () => ({ isDefault: false, idpIds: ['idp-1'], allowExternalIdp: true, policy: create(LoginPolicySchema) }),
-    addCustomLoginPolicy: async () => t.fail('no policy'),
-    addIdpToLoginPolicy: async () => 'added',
-    findTarget: async () => undefined,
+  const api = freshInstanceApi(t, {
     createTarget: () => Promise.reject(denied),
-    updateTarget: async () => ({}),
-    responseExecution: async () => undefined,
     setResponseExecution: async () => t.fail('no execution without a target'),
-  };
+  });
   const error = await t.throwsAsync(runZitadelSetup(api, plan, { dryRun: false }), { instanceOf: SetupFailedError });
   t.regex(error.message, /may not create the Actions v2 target .*IAM Owner/);
   t.is(error.report.idpId, 'idp-1');
@@ -373,19 +380,10 @@ test('a step failing after the target was created keeps its signing key: written
     url: 'https://auth.example.com',
     organizationId: '42',
   });
-  const api: SetupApi = {
-    findIdps: async () => [],
-    addIdp: async () => 'idp-1',
-    updateIdp: async () => t.fail('no update'),
-    loginPolicy: async () => ({ isDefault: false, idpIds: ['idp-1'], allowExternalIdp: true, policy: create(LoginPolicySchema) }),
-    addCustomLoginPolicy: async () => t.fail('no policy'),
-    addIdpToLoginPolicy: async () => 'added',
-    findTarget: async () => undefined,
+  const api = freshInstanceApi(t, {
     createTarget: async () => ({ id: 'target-1', signingKey: 'the-only-copy-of-the-key' }),
-    updateTarget: async () => ({}),
-    responseExecution: async () => undefined,
     setResponseExecution: () => Promise.reject(refused),
-  };
+  });
 
   const printed = await t.throwsAsync(runZitadelSetup(api, resolveSetupPlan(config, { hook: true }), { dryRun: false }), { instanceOf: SetupFailedError });
   t.is(printed.report.targetId, 'target-1');
