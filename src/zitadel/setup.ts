@@ -97,11 +97,15 @@ function idpDifferences(existing: ExistingIdp, wanted: IdpSettings): string[] {
 }
 
 async function findOurIdp(api: SetupApi, plan: SetupPlan, report: SetupReport): Promise<ExistingIdp | undefined> {
+  // The configured id first: the name may have been given to another provider meanwhile, which this command
+  // must not overwrite; the configured one may have been renamed in the console.
+  if (plan.configuredIdpId) {
+    const byId = (await api.findIdps({ id: plan.configuredIdpId })).find((idp) => idp.id === plan.configuredIdpId && idp.owner === 'org');
+    if (byId) return byId;
+  }
   const named = (await api.findIdps({ name: plan.idp.name })).filter((idp) => idp.name === plan.idp.name);
   const own = named.filter((idp) => idp.owner === 'org');
   if (own.length > 1) {
-    const configured = own.find((idp) => idp.id === plan.configuredIdpId);
-    if (configured) return configured;
     throw new ZitadelSetupError(
       `organization ${plan.organizationId} has ${own.length} identity providers named "${plan.idp.name}" (${own.map((idp) => idp.id).join(', ')}); ` +
         'delete or rename the extra ones, set zitadel.idpId to the one to keep, or choose another --name',
@@ -111,13 +115,7 @@ async function findOurIdp(api: SetupApi, plan: SetupPlan, report: SetupReport): 
   if (own.length === 0 && named.some((idp) => idp.owner === 'instance')) {
     report.notes.push(`An instance-wide identity provider is also named "${plan.idp.name}"; this command manages the organization's own.`);
   }
-  if (own[0]) return own[0];
-  if (plan.configuredIdpId) {
-    // Renamed in the console since: zitadel.idpId still finds it.
-    const byId = (await api.findIdps({ id: plan.configuredIdpId })).find((idp) => idp.id === plan.configuredIdpId && idp.owner === 'org');
-    if (byId) return byId;
-  }
-  return undefined;
+  return own[0];
 }
 
 async function ensureIdp(api: SetupApi, plan: SetupPlan, report: SetupReport): Promise<string> {

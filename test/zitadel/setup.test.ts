@@ -165,6 +165,22 @@ test('the first run creates the IdP, its login-policy entry, the target and the 
   noSecrets(t, second, key);
 });
 
+test('with zitadel.idpId set, that IdP is the one kept up to date, even renamed, never another that took its name', async (t) => {
+  const env = await start(t);
+  t.is((await setup(['--config', env.config, '--hook', '--signing-key-file', env.keyFile])).code, 0);
+  const [ours] = orgIdps(env);
+  writeConfig(env, { hook: { idpId: ours!.id } });
+  // Renamed in the console, and its old name given to some other provider of the organization.
+  ours!.name = 'Legacy login (old)';
+  const other = env.double.addGenericOidcIdp({ name: 'Legacy login', owner: 'org', orgId: env.org.id, issuer: 'https://someone-else.example.com', clientId: 'theirs' });
+  const run = await setup(['--config', env.config, '--signing-key-file', env.keyFile]);
+  t.is(run.code, 0, run.stderr);
+  t.is(env.double.state.idps.get(other.id)!.issuer, 'https://someone-else.example.com');
+  t.is(env.double.state.idps.get(other.id)!.clientId, 'theirs');
+  t.is(env.double.state.idps.get(ours!.id)!.issuer, ISSUER);
+  t.regex(run.stdout, new RegExp(`IdP id: +${ours!.id}`));
+});
+
 test('a changed client updates the IdP: idTokenClaims at once, the secret on request (ZITADEL never shows it)', async (t) => {
   const env = await start(t);
   t.is((await setup(['--config', env.config])).code, 0);
