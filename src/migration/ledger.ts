@@ -149,15 +149,22 @@ export class Ledger {
     const digest = tokenDigest(token);
     const freshSince = new Date(Date.now() - maxLoginAgeSeconds * 1000);
     // One statement: the row is locked, checked and released together, so two calls cannot both succeed,
-    // and a crash cannot leave a passwordless user migrated without its reset due.
+    // and a crash cannot leave a passwordless user migrated without its reset due. The token is remembered
+    // in the same statement; one seen before (even before other tokens) releases nothing. Two calls with one
+    // token at once: the second meets the first's digest when it inserts its own, and releases nothing.
     const { rows } = await this.db.query<Row & { released_hash: string | null }>(
       `WITH locked AS (
          SELECT legacy_id, pending_hash, COALESCE(pending_hash IS NOT NULL AND pending_expires_at > now(), false) AS live
          FROM migration_ledger
-         WHERE legacy_id = $1 AND last_login_at >= $3 AND released_token IS DISTINCT FROM $2
+         WHERE legacy_id = $1 AND last_login_at >= $3
+           AND NOT EXISTS (SELECT 1 FROM hook_released_tokens WHERE legacy_id = $1 AND digest = $2)
          FOR UPDATE
+       ), remembered AS (
+         INSERT INTO hook_released_tokens (legacy_id, digest) SELECT legacy_id, $2 FROM locked
+         ON CONFLICT (legacy_id, digest) DO NOTHING
+         RETURNING digest
        ), old AS (
-         SELECT legacy_id, pending_hash, live, live OR NOT $4::boolean AS done FROM locked
+         SELECT legacy_id, pending_hash, live, live OR NOT $4::boolean AS done FROM locked WHERE EXISTS (SELECT 1 FROM remembered)
        )
        UPDATE migration_ledger AS m SET
          state = CASE WHEN old.done THEN 'migrated' ELSE 'failed' END,
@@ -244,6 +251,12 @@ export class Ledger {
   }
 
   /** Erase hand-off hashes nobody collected in time. */
+  /** Forget released tokens older than `seconds`: by then they can no longer be presented (expired, or their login stale). */
+  async forgetReleasedTokens(seconds: number): Promise<number> {
+    const result = await this.db.query('DELETE FROM hook_released_tokens WHERE released_at < now() - make_interval(secs => $1::float8)', [seconds]);
+    return result.rowCount ?? 0;
+  }
+
   async erasePendingExpired(): Promise<number> {
     const result = await this.db.query(
       'UPDATE migration_ledger SET pending_hash = NULL, pending_expires_at = NULL, updated_at = now() WHERE pending_hash IS NOT NULL AND pending_expires_at <= now()',

@@ -83,6 +83,11 @@ export class MigrationService {
     return this.deps.ledger.erasePendingExpired();
   }
 
+  /** Forget hook tokens that can no longer be presented: older than an access token lives and a login stays fresh. */
+  forgetReleasedTokens(seconds: number): Promise<number> {
+    return this.deps.ledger.forgetReleasedTokens(seconds);
+  }
+
   /** Ledger counts for `migrate status`. */
   counts(): Promise<LedgerCounts> {
     return this.deps.ledger.counts();

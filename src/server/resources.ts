@@ -101,7 +101,12 @@ export async function openResources(config: BridgeConfig, logger: Logger): Promi
   const jwks = await loadKeys(config, logger);
   const data = await openDataResources(config, logger);
   const stopCleanup = scheduleCleanup(
-    [() => deleteExpired(data.db), () => data.migration.erasePendingExpired(), () => vacuumEmbedded(data.db)],
+    [
+      () => deleteExpired(data.db),
+      () => data.migration.erasePendingExpired(),
+      () => data.migration.forgetReleasedTokens(Math.max(config.oidc.ttl.accessToken, config.zitadel.hook.maxLoginAgeSeconds)),
+      () => vacuumEmbedded(data.db),
+    ],
     CLEANUP_INTERVAL_MS,
     (error) => logger.warn({ err: error }, 'cleanup of expired rows failed'),
   );

@@ -9,7 +9,7 @@ export async function deleteExpired(db: Database, now = new Date()): Promise<num
 }
 
 /** The bridge's own tables, whose rows are rewritten and deleted all day. */
-const BUSY_TABLES = ['oidc_payloads', 'login_throttle', 'migration_ledger'];
+const BUSY_TABLES = ['oidc_payloads', 'login_throttle', 'migration_ledger', 'hook_released_tokens'];
 
 /**
  * Make the space of deleted and rewritten rows reusable. A PostgreSQL server's autovacuum does this; the

@@ -49,6 +49,16 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.is(await ledger.pendingHash(id), '$2y$10$x');
   });
 
+  test(title('one token presented by several calls at once releases the hash to one of them'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$once' }, 600);
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => ledger.releaseForHook(id, 'same-token', 300, true)));
+    t.is(outcomes.filter((outcome) => outcome.released).length, 1, JSON.stringify(outcomes.map((outcome) => outcome.released)));
+    t.true(outcomes.filter((outcome) => !outcome.released).every((outcome) => !outcome.released && outcome.reason === 'replayed'));
+  });
+
   // Serial: it compares counts of the shared ledger before and after, which concurrent tests would change.
   test.serial(title('the hook releases once per token, only while the login is fresh, and marks the user migrated'), async (t) => {
     const db = await backend.open();
@@ -77,6 +87,8 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.is(other.released && other.hash, '$pbkdf2-sha256$x');
     t.is(other.released && other.entry.state, 'migrated');
     t.deepEqual(await ledger.releaseForHook(id, 'token-b', 300, true), { released: false, reason: 'replayed' });
+    // An earlier token stays spent after later ones.
+    t.deepEqual(await ledger.releaseForHook(id, 'token-a', 300, true), { released: false, reason: 'replayed' });
     // The window closes with the login's freshness: nothing more goes out, and the cleanup erases the hash.
     await age(db, id, 301);
     t.deepEqual(await ledger.releaseForHook(id, 'token-c', 300, true), { released: false, reason: 'stale-login' });
@@ -84,6 +96,10 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.true((await ledger.erasePendingExpired()) >= 1);
     const erased = await db.query('SELECT pending_hash FROM migration_ledger WHERE legacy_id = $1', [id]);
     t.is(erased.rows[0]!.pending_hash, null);
+    // Spent tokens are forgotten once they can no longer be presented.
+    await db.query("UPDATE hook_released_tokens SET released_at = released_at - interval '2 hours' WHERE legacy_id = $1", [id]);
+    t.true((await ledger.forgetReleasedTokens(3600)) >= 2);
+    t.is((await db.query('SELECT 1 FROM hook_released_tokens WHERE legacy_id = $1', [id])).rowCount, 0);
   });
 
   test(title('released with a short TTL left, the hash keeps its own earlier expiry'), async (t) => {
