@@ -101,7 +101,9 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
 
   return {
     async findByLogin(login) {
-      if (login.length === 0 || login.length > 320) return undefined;
+      // No login name holds control characters; looked up, a NUL reads as an outage on PostgreSQL and is
+      // ignored by MySQL's collations (matching another name).
+      if (login.length === 0 || login.length > 320 || /[\u0000-\u001f\u007f]/.test(login)) return undefined;
       const rows = await run(statements.findByLogin.sql, statements.findByLogin.params(login));
       if (!rows || rows.length !== 1) return undefined;
       return toUser(rows[0]!);

@@ -22,9 +22,8 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {}
 
-  /** The legacy user a login name names, if any. No name holds control characters: those are not looked up. */
-  async find(login: string): Promise<LegacyUser | undefined> {
-    if (/[\u0000-\u001f\u007f]/.test(login)) return undefined;
+  /** The legacy user a login name names, if any. */
+  find(login: string): Promise<LegacyUser | undefined> {
     return this.directory.findByLogin(login);
   }
 

@@ -39,7 +39,6 @@ interface Row {
   handoff: HandOffKind | null;
   pending_hash: string | null;
   pending_expires_at: Date | null;
-  released_token: string | null;
   failure_reason: string | null;
   attempts: number;
   logins: number;
@@ -168,7 +167,7 @@ export class Ledger {
        )
        UPDATE migration_ledger AS m SET
          state = CASE WHEN old.done THEN 'migrated' ELSE 'failed' END,
-         method = CASE WHEN old.done THEN COALESCE(m.method, 'hook') ELSE 'hook' END, released_token = $2,
+         method = CASE WHEN old.done THEN COALESCE(m.method, 'hook') ELSE 'hook' END,
          pending_expires_at = CASE WHEN old.live THEN LEAST(m.pending_expires_at, m.last_login_at + make_interval(secs => $5::float8)) ELSE m.pending_expires_at END,
          failure_reason = CASE WHEN old.done THEN NULL ELSE $6 END,
          migrated_at = CASE WHEN old.done THEN COALESCE(m.migrated_at, now()) ELSE m.migrated_at END,

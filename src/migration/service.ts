@@ -146,7 +146,7 @@ export class MigrationService {
     if (!zitadelUserId) {
       const username = zitadelUsername(user);
       const found = username ? await api.findUserByUsername(username).catch(() => undefined) : undefined;
-      if (found && (await api.hasLink(found.userId, user.id).catch(() => false))) zitadelUserId = found.userId;
+      if (found && (await api.linkOf(found.userId).catch(() => undefined)) === user.id) zitadelUserId = found.userId;
     }
     if (zitadelUserId) return this.completeExisting(user.id, zitadelUserId, entry.method ?? 'provision');
     if (!this.deps.provisioner) return this.deps.ledger.markFailed(user.id, entry.method ?? 'hook', 'not found in ZITADEL, and provisioning is off');

@@ -42,8 +42,6 @@ function interactions(directory: LegacyDirectory): ReturnType<typeof interaction
       const signedIn = oidc.session?.accountId;
       // Just signed in during this very interaction: whoever that is stands (asking again would loop).
       if (typeof hint !== 'string' || hint.trim() === '' || !signedIn || oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
-      // No login name holds control characters; such a hint names nobody.
-      if (/[\u0000-\u001f\u007f]/.test(hint)) return Check.NO_NEED_TO_PROMPT;
       const named = await directory.findByLogin(hint.trim());
       return named && named.id !== signedIn ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),

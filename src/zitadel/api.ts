@@ -30,8 +30,6 @@ export interface ZitadelUserSummary {
 export interface ZitadelApi {
   createUser(user: NewUser): Promise<string>;
   findUserByUsername(username: string): Promise<ZitadelUserSummary | undefined>;
-  /** Whether the user carries a link to the bridge's IdP with this `sub`. */
-  hasLink(userId: string, legacyId: string): Promise<boolean>;
   /** The `sub` of the user's link to the bridge's IdP (the legacy id), if it has one. */
   linkOf(userId: string): Promise<string | undefined>;
   addLink(userId: string, legacyId: string, userName: string): Promise<void>;
@@ -138,11 +136,6 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
       );
       const found = response.result[0];
       return found ? { userId: found.userId, username: found.username } : undefined;
-    },
-
-    async hasLink(userId, legacyId) {
-      const response = await retry('ListIDPLinks', () => users.listIDPLinks({ userId }, callOptions));
-      return response.result.some((link) => link.idpId === options.idpId && link.userId === legacyId);
     },
 
     async linkOf(userId) {

@@ -7,3 +7,5 @@ CREATE TABLE hook_released_tokens (
   PRIMARY KEY (legacy_id, digest)
 );
 CREATE INDEX hook_released_tokens_released_at ON hook_released_tokens (released_at);
+-- Superseded by the table above.
+ALTER TABLE migration_ledger DROP COLUMN released_token;
