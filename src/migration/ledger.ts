@@ -20,6 +20,13 @@ export interface LedgerEntry {
   readonly firstSeenAt: Date;
   readonly lastLoginAt: Date | null;
   readonly migratedAt: Date | null;
+  /**
+   * ZITADEL is known to hold the user: migrated with its ZITADEL user id. A hook hand-off alone is not
+   * confirmed: ZITADEL may still have failed to create the user after the hook answered.
+   */
+  readonly confirmed: boolean;
+  /** ZITADEL holds the user without a password and a reset link is still to be sent. */
+  readonly resetDue: boolean;
 }
 
 export interface LedgerCounts {
@@ -47,6 +54,9 @@ interface Row {
   migrated_at: Date | null;
 }
 
+/** The failure reason of a user ZITADEL holds without a password; a failed attempt to send the link keeps it as a prefix. */
+export const RESET_DUE = 'created without a password: password reset to send';
+
 function toEntry(row: Row): LedgerEntry {
   return {
     legacyId: row.legacy_id,
@@ -61,10 +71,13 @@ function toEntry(row: Row): LedgerEntry {
     firstSeenAt: row.first_seen_at,
     lastLoginAt: row.last_login_at,
     migratedAt: row.migrated_at,
+    confirmed: row.state === 'migrated' && row.zitadel_user_id !== null,
+    resetDue: row.state === 'failed' && (row.failure_reason?.startsWith(RESET_DUE) ?? false),
   };
 }
 
-export const RESET_DUE = 'created without a password: password reset to send';
+/** recordLogin keeps the stored hand-off of a confirmed user, and of a handed-over one when the login brings no hash. */
+const KEEPS_HANDOFF = `migration_ledger.state = 'migrated' AND (migration_ledger.zitadel_user_id IS NOT NULL OR excluded.pending_hash IS NULL)`;
 
 /** A token is remembered by its digest only. */
 export function tokenDigest(token: string): string {
@@ -72,7 +85,8 @@ export function tokenDigest(token: string): string {
 }
 
 export type ReleaseOutcome =
-  | { readonly released: true; readonly hash: string | undefined; readonly entry: LedgerEntry }
+  /** `unreadable`: a hash was due but its seal did not open (see SealedBox.open). */
+  | { readonly released: true; readonly hash: string | undefined; readonly entry: LedgerEntry; readonly unreadable?: boolean }
   | { readonly released: false; readonly reason: 'unknown-user' | 'stale-login' | 'replayed' };
 
 /**
@@ -92,28 +106,31 @@ export class Ledger {
 
   /**
    * A successful login at the bridge, with the hash ZITADEL should get for this user (if any), kept for
-   * `pendingTtlSeconds`. A migrated user stays migrated and gets no new hash (nothing would collect it). A
-   * user ZITADEL already holds without a finished hand-off (reset due, or a completion that failed) stays
-   * failed, so `migrate retry` still finishes it; any other failed user gets a new chance.
+   * `pendingTtlSeconds`. A confirmed user stays migrated and gets no new hash (nothing would collect it). A
+   * user only handed over by the hook stays migrated but takes the new hash: ZITADEL may have failed to
+   * create them, and its next try must not create them without a password. A user ZITADEL already holds
+   * without a finished hand-off (reset due, or a completion that failed) stays failed, so `migrate retry`
+   * still finishes it; any other failed user gets a new chance.
    */
   async recordLogin(legacyId: string, handoff: { kind: HandOffKind; hash: string | null; reason?: string }, pendingTtlSeconds: number): Promise<LedgerEntry> {
     const sealed = handoff.hash === null ? null : this.box.seal(handoff.hash);
     const expires = sealed ? new Date(Date.now() + pendingTtlSeconds * 1000) : null;
-    // A migrated row keeps its hand-off and any hash still in its release window (see releaseForHook).
+    // A confirmed row keeps its hand-off; so does a handed-over one when this login brings no hash, keeping
+    // any hash still in its release window (see releaseForHook).
     const { rows } = await this.db.query<Row>(
       `INSERT INTO migration_ledger (legacy_id, state, handoff, pending_hash, pending_expires_at, failure_reason, logins, last_login_at)
        VALUES ($1, 'seen', $2, $3, $4, $5, 1, now())
        ON CONFLICT (legacy_id) DO UPDATE SET
          state = CASE
            WHEN migration_ledger.state = 'migrated' THEN 'migrated'
-           WHEN migration_ledger.state = 'failed' AND (migration_ledger.failure_reason = $6 OR migration_ledger.zitadel_user_id IS NOT NULL) THEN 'failed'
+           WHEN migration_ledger.state = 'failed' AND (starts_with(migration_ledger.failure_reason, $6) OR migration_ledger.zitadel_user_id IS NOT NULL) THEN 'failed'
            ELSE 'seen' END,
-         handoff = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.handoff ELSE excluded.handoff END,
-         pending_hash = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.pending_hash ELSE excluded.pending_hash END,
-         pending_expires_at = CASE WHEN migration_ledger.state = 'migrated' THEN migration_ledger.pending_expires_at ELSE excluded.pending_expires_at END,
+         handoff = CASE WHEN ${KEEPS_HANDOFF} THEN migration_ledger.handoff ELSE excluded.handoff END,
+         pending_hash = CASE WHEN ${KEEPS_HANDOFF} THEN migration_ledger.pending_hash ELSE excluded.pending_hash END,
+         pending_expires_at = CASE WHEN ${KEEPS_HANDOFF} THEN migration_ledger.pending_expires_at ELSE excluded.pending_expires_at END,
          failure_reason = CASE
            WHEN migration_ledger.state = 'migrated' THEN migration_ledger.failure_reason
-           WHEN migration_ledger.state = 'failed' AND (migration_ledger.failure_reason = $6 OR migration_ledger.zitadel_user_id IS NOT NULL) THEN migration_ledger.failure_reason
+           WHEN migration_ledger.state = 'failed' AND (starts_with(migration_ledger.failure_reason, $6) OR migration_ledger.zitadel_user_id IS NOT NULL) THEN migration_ledger.failure_reason
            ELSE excluded.failure_reason END,
          logins = migration_ledger.logins + 1,
          last_login_at = now(),
@@ -180,7 +197,7 @@ export class Ledger {
     if (row) {
       // Live or not is decided above, by the same clock that decided the state.
       const hash = row.released_hash ? this.box.open(row.released_hash) : undefined;
-      return { released: true, hash, entry: toEntry(row) };
+      return { released: true, hash, entry: toEntry(row), ...(row.released_hash && !hash ? { unreadable: true } : {}) };
     }
     // Nothing released: say why (this read only runs on the refusal path).
     const current = await this.get(legacyId);
@@ -204,7 +221,10 @@ export class Ledger {
     return toEntry(rows[0]!);
   }
 
-  /** A hand-off attempt failed (ZITADEL down, refused …); the pending hash stays for a retry. */
+  /**
+   * A hand-off attempt failed (ZITADEL down, refused …); the pending hash stays for a retry. A reset that
+   * is due stays due: the reason keeps RESET_DUE first and says what the last attempt met.
+   */
   async markFailed(legacyId: string, method: MigrationMethod, reason: string, zitadelUserId: string | null = null): Promise<LedgerEntry> {
     const { rows } = await this.db.query<Row>(
       `INSERT INTO migration_ledger (legacy_id, state, method, zitadel_user_id, failure_reason, attempts)
@@ -213,11 +233,39 @@ export class Ledger {
          state = CASE WHEN migration_ledger.state = 'migrated' THEN 'migrated' ELSE 'failed' END,
          method = excluded.method,
          zitadel_user_id = COALESCE(excluded.zitadel_user_id, migration_ledger.zitadel_user_id),
-         failure_reason = excluded.failure_reason, attempts = migration_ledger.attempts + 1, updated_at = now()
+         failure_reason = CASE
+           WHEN migration_ledger.state = 'failed' AND starts_with(migration_ledger.failure_reason, $5) AND excluded.failure_reason <> $5
+             THEN left($5 || ' (last attempt: ' || excluded.failure_reason || ')', 500)
+           ELSE excluded.failure_reason END,
+         attempts = migration_ledger.attempts + 1, updated_at = now()
        RETURNING *`,
-      [legacyId, method, zitadelUserId, reason.slice(0, 500)],
+      [legacyId, method, zitadelUserId, reason.slice(0, 500), RESET_DUE],
     );
     return toEntry(rows[0]!);
+  }
+
+  /** The hook handed over no password after all (its sealed hash did not open): the reset link is due. */
+  async markResetDue(legacyId: string): Promise<LedgerEntry> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE migration_ledger SET state = 'failed', method = 'hook', failure_reason = $2, updated_at = now()
+       WHERE legacy_id = $1 RETURNING *`,
+      [legacyId, RESET_DUE],
+    );
+    return toEntry(rows[0]!);
+  }
+
+  /**
+   * ZITADEL holds this handed-over user, linked (it says so when the user comes back through the IdP):
+   * the hand-off is confirmed, and the hash kept for ZITADEL's retries is erased.
+   */
+  async confirm(legacyId: string, zitadelUserId: string): Promise<LedgerEntry | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE migration_ledger SET zitadel_user_id = $2, pending_hash = NULL, pending_expires_at = NULL, updated_at = now()
+       WHERE legacy_id = $1 AND state = 'migrated' AND zitadel_user_id IS NULL
+       RETURNING *`,
+      [legacyId, zitadelUserId],
+    );
+    return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
   async counts(): Promise<LedgerCounts> {

@@ -55,13 +55,13 @@ export class MigrationService {
     let handOff: HandOff = { kind: 'none', hash: null, reason: 'no hand-off path is configured' };
     if (this.deps.prepareHandOff) {
       // Without the password first: native and re-encoded need none and cost nothing. Only a re-hash is
-      // expensive, and a migrated user's would never be collected, so the ledger is read for those alone.
+      // expensive, and a confirmed user's would never be collected, so the ledger is read for those alone.
       handOff = await this.#decide(user, scheme, undefined, verified);
-      if (handOff.kind === 'none' && (await ledger.get(user.id))?.state !== 'migrated') handOff = await this.#decide(user, scheme, password, verified);
+      if (handOff.kind === 'none' && !(await ledger.get(user.id))?.confirmed) handOff = await this.#decide(user, scheme, password, verified);
     }
     const entry = await ledger.recordLogin(user.id, handOff, this.deps.pendingTtlSeconds);
     logger.info({ userId: user.id, handoff: handOff.kind, state: entry.state }, 'login recorded for migration');
-    if (this.deps.provisioner && entry.state !== 'migrated') await this.#provision(user, handOff.hash ?? undefined);
+    if (this.deps.provisioner && !entry.confirmed) await this.#provision(user, handOff.hash ?? undefined);
   }
 
   /** The hand-off policy's answer; a broken stored hash is a reason for no hand-off, not a failed login. */
@@ -98,18 +98,40 @@ export class MigrationService {
    * a hash in `reset` mode the ledger records the reset as due in the same statement; `migrate retry` sends it.
    */
   async releaseForHook(legacyId: string, accessToken: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
-    const outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds, this.deps.withoutHash === 'reset');
+    let outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds, this.deps.withoutHash === 'reset');
+    if (outcome.released && outcome.unreadable) outcome = await this.#withoutSealedHash(legacyId, outcome.entry);
     if (outcome.released) await this.#flag(legacyId, null);
     return outcome;
+  }
+
+  /**
+   * The sealed hash could not be opened (sealed under a cookie key since removed, or altered in the
+   * database): hand over what the stored legacy hash gives without the password, else treat the user as
+   * one without a hash (in `reset` mode the reset link is due).
+   */
+  async #withoutSealedHash(legacyId: string, entry: LedgerEntry): Promise<ReleaseOutcome> {
+    this.deps.logger.error({ userId: legacyId }, 'the pending hand-off hash cannot be opened: was the cookie key that sealed it removed from oidc.cookieKeys?');
+    const hash = await this.#storedHandOffHash(legacyId).catch(() => undefined);
+    if (hash) return { released: true, hash, entry };
+    if (this.deps.withoutHash !== 'reset') return { released: true, hash: undefined, entry };
+    return { released: true, hash: undefined, entry: await this.deps.ledger.markResetDue(legacyId) };
+  }
+
+  /** ZITADEL says it holds this handed-over user, linked: the hand-off is confirmed. */
+  async confirmHandOff(legacyId: string, zitadelUserId: string): Promise<LedgerEntry | undefined> {
+    return this.deps.ledger.confirm(legacyId, zitadelUserId);
   }
 
   /** For an existing ZITADEL user linked to `legacyId` (Actions v1, retry): set the hash, or send a reset. */
   async completeExisting(legacyId: string, zitadelUserId: string, method: MigrationMethod): Promise<LedgerEntry> {
     const api = this.#api();
-    const hash = await this.#handOffHash(legacyId);
     try {
-      if (hash) await api.setPasswordHash(zitadelUserId, hash);
-      else if (this.deps.withoutHash === 'reset') await api.sendPasswordReset(zitadelUserId);
+      // A password the user has in ZITADEL (set since, by a reset link or by the user) is never replaced.
+      if (!(await api.hasPassword(zitadelUserId))) {
+        const hash = await this.#handOffHash(legacyId);
+        if (hash) await api.setPasswordHash(zitadelUserId, hash);
+        else if (this.deps.withoutHash === 'reset') await api.sendPasswordReset(zitadelUserId);
+      }
     } catch (error) {
       return this.deps.ledger.markFailed(legacyId, method, describe(error), zitadelUserId);
     }
@@ -129,7 +151,8 @@ export class MigrationService {
       if (page.length === 0) break;
       for (const entry of page) {
         attempted += 1;
-        const result = await this.#retryOne(entry);
+        // One user's trouble (a row gone bad, the legacy database timing out) is that user's failure only.
+        const result = await this.#retryOne(entry).catch((error: unknown) => this.deps.ledger.markFailed(entry.legacyId, entry.method ?? 'provision', describe(error)));
         if (result.state === 'migrated') completed += 1;
         else failed.push({ legacyId: entry.legacyId, reason: result.failureReason ?? 'not completed' });
       }
@@ -142,11 +165,14 @@ export class MigrationService {
     const api = this.#api();
     const user = await this.deps.directory.findById(entry.legacyId);
     if (!user) return this.deps.ledger.markFailed(entry.legacyId, entry.method ?? 'provision', 'the legacy user no longer exists');
+    // Disabled since the login: ZITADEL gets neither the user nor a password for them.
+    if (user.disabled) return this.deps.ledger.markFailed(user.id, entry.method ?? 'provision', 'the legacy user is disabled: enable them and retry, or leave them out');
     let zitadelUserId = entry.zitadelUserId;
     if (!zitadelUserId) {
+      // Errors (ZITADEL unreachable) go to the caller: "not found" would be a wrong answer.
       const username = zitadelUsername(user);
-      const found = username ? await api.findUserByUsername(username).catch(() => undefined) : undefined;
-      if (found && (await api.linkOf(found.userId).catch(() => undefined)) === user.id) zitadelUserId = found.userId;
+      const found = username ? await api.findUserByUsername(username) : undefined;
+      if (found && (await api.linkOf(found.userId)) === user.id) zitadelUserId = found.userId;
     }
     if (zitadelUserId) return this.completeExisting(user.id, zitadelUserId, entry.method ?? 'provision');
     if (!this.deps.provisioner) return this.deps.ledger.markFailed(user.id, entry.method ?? 'hook', 'not found in ZITADEL, and provisioning is off');
@@ -171,8 +197,11 @@ export class MigrationService {
 
   /** The pending hash made at login, else one computed from the stored legacy hash (no password needed). */
   async #handOffHash(legacyId: string): Promise<string | undefined> {
-    const pending = await this.deps.ledger.pendingHash(legacyId);
-    if (pending) return pending;
+    return (await this.deps.ledger.pendingHash(legacyId)) ?? this.#storedHandOffHash(legacyId);
+  }
+
+  /** Native or re-encoded from the stored legacy hash, if its format allows (no password needed). */
+  async #storedHandOffHash(legacyId: string): Promise<string | undefined> {
     const user = await this.deps.directory.findById(legacyId);
     const scheme = user?.credential ? this.deps.passwords.identify(user.credential) : undefined;
     if (!user?.credential || !scheme) return undefined;

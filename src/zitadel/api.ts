@@ -16,6 +16,8 @@ export interface NewUser {
   readonly email: string;
   readonly emailVerified: boolean;
   readonly phone?: string | undefined;
+  readonly phoneVerified?: boolean | undefined;
+  readonly nickName?: string | undefined;
   /** A hash in a format ZITADEL imports; undefined creates the user without a password. */
   readonly hash?: string | undefined;
   readonly metadata: ReadonlyArray<{ key: string; value: string }>;
@@ -33,6 +35,8 @@ export interface ZitadelApi {
   /** The `sub` of the user's link to the bridge's IdP (the legacy id), if it has one. */
   linkOf(userId: string): Promise<string | undefined>;
   addLink(userId: string, legacyId: string, userName: string): Promise<void>;
+  /** Whether the user has a password in ZITADEL (imported, set by the user, or by a reset). */
+  hasPassword(userId: string): Promise<boolean>;
   setPasswordHash(userId: string, hash: string): Promise<void>;
   sendPasswordReset(userId: string): Promise<void>;
 }
@@ -106,9 +110,11 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
                   familyName: user.familyName,
                   ...(user.displayName ? { displayName: user.displayName } : {}),
                   ...(user.preferredLanguage ? { preferredLanguage: user.preferredLanguage } : {}),
+                  ...(user.nickName ? { nickName: user.nickName } : {}),
                 },
                 email: { email: user.email, verification: user.emailVerified ? { case: 'isVerified', value: true } : { case: 'sendCode', value: {} } },
-                ...(user.phone ? { phone: { phone: user.phone } } : {}),
+                // Unverified: ZITADEL's default (it sends a code); verified in the legacy system: kept so.
+                ...(user.phone ? { phone: { phone: user.phone, ...(user.phoneVerified ? { verification: { case: 'isVerified', value: true } } : {}) } } : {}),
                 ...(user.hash ? { passwordType: { case: 'hashedPassword', value: { hash: user.hash, changeRequired: false } } } : {}),
                 idpLinks: [{ idpId: options.idpId, userId: user.legacyId, userName: user.username }],
                 metadata: user.metadata.map(({ key, value }) => ({ key, value: Buffer.from(value, 'utf8') })),
@@ -145,6 +151,13 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
 
     async addLink(userId, legacyId, userName) {
       await retry('AddIDPLink', () => users.addIDPLink({ userId, idpLink: { idpId: options.idpId, userId: legacyId, userName } }, callOptions));
+    },
+
+    async hasPassword(userId) {
+      const response = await retry('GetUserByID', () => users.getUserByID({ userId }, callOptions));
+      const type = response.user?.type;
+      // ZITADEL reports when the password last changed; a user who never had one has no such time.
+      return type?.case === 'human' && Number(type.value.passwordChanged?.seconds ?? 0n) > 0;
     },
 
     async setPasswordHash(userId, hash) {

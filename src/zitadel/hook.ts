@@ -117,7 +117,12 @@ export function hookRoutes(deps: HookDependencies): Router {
     const response = envelope.response;
     const information = isJsonObject(response.idpInformation) ? response.idpInformation : {};
     if (information.idpId !== config.zitadel.idpId) return unchanged(ctx, 'not-for-us');
-    if (typeof response.userId === 'string' && response.userId !== '') return unchanged(ctx, 'already-linked');
+    if (typeof response.userId === 'string' && response.userId !== '') {
+      // ZITADEL holds the user, linked to this legacy id: a hand-off made earlier is confirmed.
+      const subject = typeof information.userId === 'string' ? information.userId : '';
+      const confirmed = subject ? await migration.confirmHandOff(subject, response.userId) : undefined;
+      return unchanged(ctx, 'already-linked', confirmed ? { userId: subject, confirmed: true } : {});
+    }
     if (creationTargets(response).length === 0) return unchanged(ctx, 'nothing-to-create');
 
     const subject = typeof information.userId === 'string' ? information.userId : '';

@@ -50,6 +50,8 @@ export class Provisioner {
       email: user.profile.email,
       emailVerified: user.profile.emailVerified ?? false,
       phone: user.profile.phoneNumber,
+      phoneVerified: user.profile.phoneNumberVerified ?? false,
+      nickName: user.profile.nickname,
       hash,
       metadata: [{ key: this.options.legacyIdMetadataKey, value: user.id }],
     };
@@ -57,16 +59,25 @@ export class Provisioner {
 
   async provision(user: LegacyUser, hash: string | undefined): Promise<Provisioned> {
     const wanted = this.newUser(user, hash);
+    let refusal: string;
     try {
       return { zitadelUserId: await this.api.createUser(wanted), how: 'created' };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
+      refusal = (error as Error).message;
     }
     const existing = await this.api.findUserByUsername(wanted.username);
-    if (!existing) throw new UsernameTakenError(`ZITADEL refused the username ${wanted.username} as taken but cannot find it`);
+    if (!existing) {
+      // Not the username, then: most likely the link, held by a ZITADEL user whose username has changed since.
+      throw new UsernameTakenError(
+        `ZITADEL refused to create ${wanted.username} (${refusal}), and has no user by that name in the organization: ` +
+          `a ZITADEL user may already be linked to legacy id ${user.id} under another username (or the name is taken in another organization)`,
+      );
+    }
     const linked = await this.api.linkOf(existing.userId);
     if (linked === user.id) {
-      if (hash) await this.api.setPasswordHash(existing.userId, hash);
+      // An earlier attempt created it; a password the user has set since is kept.
+      if (hash && !(await this.api.hasPassword(existing.userId))) await this.api.setPasswordHash(existing.userId, hash);
       return { zitadelUserId: existing.userId, how: 'completed' };
     }
     // Already another legacy user's (e.g. 'alice' and 'Alice', distinct in a case-sensitive legacy table):

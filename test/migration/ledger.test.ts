@@ -194,15 +194,55 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.false(again.hasPendingHash);
     const { rows } = await db.query('SELECT pending_hash, pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [id]);
     t.deepEqual(rows[0], { pending_hash: null, pending_expires_at: null });
-    // Released by the hook: a login while the release window is open keeps that hash and its expiry, no longer.
+    // Released by the hook: a login that brings no hash keeps that hash and its expiry, no longer.
     const hooked = randomUUID();
     await ledger.recordLogin(hooked, { kind: 'native', hash: '$2y$10$released' }, 600);
     await ledger.releaseForHook(hooked, 'token', 300, true);
     const { rows: [window] } = await db.query<{ pending_expires_at: Date }>('SELECT pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [hooked]);
-    await ledger.recordLogin(hooked, { kind: 'native', hash: '$2y$10$other' }, 600);
+    await ledger.recordLogin(hooked, { kind: 'none', hash: null }, 600);
     t.is(await ledger.pendingHash(hooked), '$2y$10$released');
     const { rows: [kept] } = await db.query<{ pending_expires_at: Date }>('SELECT pending_expires_at FROM migration_ledger WHERE legacy_id = $1', [hooked]);
     t.deepEqual(kept!.pending_expires_at, window!.pending_expires_at);
+  });
+
+  test(title('a hand-off the hook released but ZITADEL never confirmed takes the next login\'s hash; a confirmed one does not'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$first' }, 600);
+    const released = await ledger.releaseForHook(id, 'token-1', 300, true);
+    t.true(released.released && released.entry.state === 'migrated' && !released.entry.confirmed);
+    // ZITADEL's creation failed; the release window closes and the cleanup erases the hash (as it would).
+    await db.query("UPDATE migration_ledger SET last_login_at = now() - interval '10 minutes', pending_hash = NULL, pending_expires_at = NULL WHERE legacy_id = $1", [id]);
+    const again = await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$second' }, 600);
+    t.is(again.state, 'migrated');
+    t.is(await ledger.pendingHash(id), '$argon2id$second', 'ZITADEL\'s next creation gets a password');
+    const second = await ledger.releaseForHook(id, 'token-2', 300, true);
+    t.is(second.released && second.hash, '$argon2id$second');
+    // ZITADEL says it holds the user, linked: confirmed, and nothing is kept for it any more.
+    const confirmed = await ledger.confirm(id, 'z-9');
+    t.true(confirmed?.confirmed);
+    t.is(await ledger.pendingHash(id), undefined);
+    t.is(await ledger.confirm(id, 'z-other'), undefined, 'confirmed once');
+    await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$third' }, 600);
+    t.is(await ledger.pendingHash(id), undefined);
+  });
+
+  test(title('a failed attempt to send a due reset keeps it due, saying what the attempt met'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'none', hash: null }, 600);
+    await ledger.releaseForHook(id, 'token', 300, true);
+    const failed = await ledger.markFailed(id, 'hook', 'ZITADEL ListUsers: Unavailable');
+    t.true(failed.resetDue);
+    t.is(failed.failureReason, `${RESET_DUE} (last attempt: ZITADEL ListUsers: Unavailable)`);
+    const twice = await ledger.markFailed(id, 'hook', 'ZITADEL ListUsers: Unavailable again');
+    t.is(twice.failureReason, `${RESET_DUE} (last attempt: ZITADEL ListUsers: Unavailable again)`);
+    // A new login at the bridge leaves it due.
+    const login = await ledger.recordLogin(id, { kind: 'none', hash: null }, 600);
+    t.is(login.state, 'failed');
+    t.true(login.resetDue);
   });
 
   test(title('a stale login releases nothing'), async (t) => {

@@ -1,4 +1,6 @@
 import type * as client from 'openid-client';
+import { Ledger } from '../../src/migration/ledger.js';
+import { SealedBox } from '../../src/migration/sealed-box.js';
 import { RETRIEVE_INTENT_METHOD } from '../../src/zitadel/hook.js';
 import { startDouble, type DoubleWithClients } from '../zitadel-double/fixtures.js';
 import { startTestBridge, type TestBridge } from './bridge.js';
@@ -118,4 +120,14 @@ export async function startMigrationWorld(options: WorldOptions): Promise<Migrat
       await db.query(`DROP TABLE IF EXISTS ${table}`);
     },
   };
+}
+
+/** The ZITADEL user of that username in the world's double, if ZITADEL created one. */
+export function zitadelUserOf(world: MigrationWorld, username: string) {
+  return [...world.zitadel.double.state.users.values()].find((user) => user.username === username);
+}
+
+/** The bridge's ledger, read with the bridge's own keys. */
+export function ledgerOf(world: MigrationWorld): Ledger {
+  return new Ledger(world.db, new SealedBox(world.bridge.config.oidc.cookieKeys.map((key) => key.reveal()), 'hand-off hash'));
 }

@@ -24,8 +24,8 @@ test('a reset mail whose answer came too late is not sent again: it may well hav
   const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
   t.teardown(() => double.close());
   const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
-  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 300, retries: 2 });
-  const userId = await api.createUser({ legacyId: '7', username: 'slow', givenName: 'S', familyName: 'L', email: 'slow@example.com', emailVerified: true, metadata: [] });
+  const options = { url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, retries: 2 };
+  const userId = await createZitadelApi({ ...options, timeoutMs: 5000 }).createUser({ legacyId: '7', username: 'slow', givenName: 'S', familyName: 'L', email: 'slow@example.com', emailVerified: true, metadata: [] });
   // ZITADEL queues the mail, then answers after the client has given up.
   const queue = Users.prototype.requestPasswordReset;
   Users.prototype.requestPasswordReset = function (this: Users, ...args: Parameters<Users['requestPasswordReset']>) {
@@ -39,7 +39,7 @@ test('a reset mail whose answer came too late is not sent again: it may well hav
   t.teardown(() => {
     Users.prototype.requestPasswordReset = queue;
   });
-  await t.throwsAsync(api.sendPasswordReset(userId), { message: /DeadlineExceeded/ });
+  await t.throwsAsync(createZitadelApi({ ...options, timeoutMs: 300 }).sendPasswordReset(userId), { message: /DeadlineExceeded/ });
   await new Promise((resolve) => setTimeout(resolve, 500));
   t.is(double.state.passwordResets.filter((reset) => reset.userId === userId).length, 1);
 });
@@ -62,4 +62,33 @@ test('link mode never links a ZITADEL user that already belongs to another legac
   t.deepEqual(double.state.users.get(alice.zitadelUserId)!.idpLinks.map((link) => link.userId), ['1']);
   t.true(await double.checkPassword('alice', 'Alice-Passw0rd!'));
   t.false(await double.checkPassword('alice', 'Other-Passw0rd!'));
+});
+
+test('provisioning keeps a phone the legacy system verified verified, and the nickname', async (t) => {
+  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
+  t.teardown(() => double.close());
+  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
+  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
+  const provisioner = new Provisioner(api, { usernameTaken: 'refuse', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const profile = { email: 'pia@example.com', emailVerified: true, givenName: 'Pia', familyName: 'Phone', nickname: 'pp' };
+  const verified = await provisioner.provision({ id: '1', credential: null, disabled: false, profile: { ...profile, preferredUsername: 'pia', phoneNumber: '+41790000001', phoneNumberVerified: true } }, undefined);
+  const unverified = await provisioner.provision({ id: '2', credential: null, disabled: false, profile: { ...profile, preferredUsername: 'pio', phoneNumber: '+41790000002', phoneNumberVerified: false } }, undefined);
+  t.deepEqual(double.state.users.get(verified.zitadelUserId)!.phone, { number: '+41790000001', verified: true });
+  t.is(double.state.users.get(verified.zitadelUserId)!.profile.nickName, 'pp');
+  t.deepEqual(double.state.users.get(unverified.zitadelUserId)!.phone, { number: '+41790000002', verified: false });
+  const texted = double.state.verificationCodes.filter((code) => code.kind === 'phone').map((code) => code.userId);
+  t.deepEqual(texted, [unverified.zitadelUserId], 'a code only for the number nobody verified');
+});
+
+test('a user ZITADEL refuses to create, yet cannot find by name, is reported with what most likely holds the link', async (t) => {
+  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
+  t.teardown(() => double.close());
+  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
+  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
+  const provisioner = new Provisioner(api, { usernameTaken: 'link', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const legacy = (email: string): LegacyUser => ({ id: '42', credential: null, disabled: false, profile: { email, givenName: 'Ren', familyName: 'Amed' } });
+  await provisioner.provision(legacy('old@example.com'), undefined);
+  // The legacy email (ZITADEL's username) changed since; the link to legacy id 42 is ZITADEL's already.
+  const error = await t.throwsAsync(provisioner.provision(legacy('new@example.com'), undefined), { instanceOf: UsernameTakenError });
+  t.regex(error!.message, /linked to legacy id 42 under another username/);
 });
