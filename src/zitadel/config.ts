@@ -65,7 +65,7 @@ export function zitadelConfigSchema(env: NodeJS.ProcessEnv) {
         .enum(['reset', 'changeRequired'])
         .default('reset')
         .describe(
-          'A user ZITADEL gets without a password (no importable hash, no re-hash possible). `reset`: the bridge has ZITADEL send a password reset link at once. ' +
+          'A user ZITADEL gets without a password (no importable hash, no re-hash possible). `reset`: the bridge has ZITADEL send a password reset link: at once when it provisions the user, else (the hook, the Post Creation action) at the next `migrate retry`, so run it regularly. ' +
             '`changeRequired`: nothing is sent now; with no password, ZITADEL has the user set a new one at their first sign-in with a password, ' +
             'and sign-in through the bridge keeps working meanwhile.',
         ),

@@ -33,9 +33,12 @@ export function argon2String(type: 'argon2i' | 'argon2id', memoryKiB: number, ti
   return `$${type}$v=19$m=${memoryKiB},t=${time},p=${parallelism}$${encodeBase64(salt, false)}$${encodeBase64(hash, false)}`;
 }
 
-/** A salt passwap's md5salted can carry: printable ASCII without `$` or spaces (it splits on both). */
+/**
+ * A salt passwap's md5salted can carry: text without `$` or white space (it reads the string as words, the
+ * `$`s turned into spaces; white space as Go's scanner counts it). It hashes the salt's UTF-8 bytes.
+ */
 export function isMd5SaltedSalt(salt: string): boolean {
-  return /^[\x21-\x23\x25-\x7e]+$/.test(salt);
+  return salt.length > 0 && !/[$\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u.test(salt);
 }
 
 /** `$md5salted-prefix$salt$b64` = md5(salt ‖ pw), `-suffix` = md5(pw ‖ salt); padded base64. */

@@ -17,7 +17,7 @@ export interface ShaCryptHash {
 const LENGTH: Record<ShaCryptVariant, number> = { sha256: 43, sha512: 86 };
 
 export function parseShaCrypt(scheme: string, hash: string): ShaCryptHash {
-  const m = /^\$([56])\$(?:rounds=(\d{1,12})\$)?([^$:\n]*)\$([./0-9A-Za-z]+)$/.exec(hash);
+  const m = /^\$([56])\$(?:rounds=(\d{1,12})\$)?([^$\n]*)\$([./0-9A-Za-z]+)$/.exec(hash);
   if (!m) return malformed(scheme, 'not a sha-crypt string');
   const variant: ShaCryptVariant = m[1] === '5' ? 'sha256' : 'sha512';
   const checksum = m[4] ?? '';

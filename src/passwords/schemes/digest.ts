@@ -13,6 +13,8 @@ import { malformed, randomHex } from './support.js';
 type Plain = 'md5' | 'sha1' | 'sha256' | 'sha512';
 
 const hasSalt = (stored: StoredCredential): boolean => typeof stored.salt === 'string' && stored.salt.length > 0;
+/** A salt value, possibly empty; NULL (or no salt column) is none. */
+const hasSaltColumn = (stored: StoredCredential): boolean => typeof stored.salt === 'string';
 
 function plainScheme(hash: Plain): PasswordScheme {
   const id = `${hash}-hex`;
@@ -45,20 +47,24 @@ function saltedScheme(hash: Plain): PasswordScheme {
   const id = `${hash}-salted`;
   const bytes = DIGEST_BYTES[hash];
   const parse = (stored: StoredCredential): { salt: Buffer; expected: Buffer } => {
-    if (!isHex(stored.hash, bytes) || !hasSalt(stored)) return malformed(id, `needs ${bytes * 2} hex digits and a salt`);
+    // An empty salt is hashed as one: digest(password), as the legacy code concatenating it did.
+    if (!isHex(stored.hash, bytes) || !hasSaltColumn(stored)) return malformed(id, `needs ${bytes * 2} hex digits and a salt`);
     return { salt: utf8(stored.salt ?? ''), expected: Buffer.from(stored.hash, 'hex') };
   };
   return {
     id,
     blocking: false,
-    identify: (stored) => isHex(stored.hash, bytes) && hasSalt(stored),
+    // An empty salt is digest(password): the plain scheme's result, whichever is listed first.
+    identify: (stored) => isHex(stored.hash, bytes) && hasSaltColumn(stored),
     verify: async (password, stored, ctx) => {
       const { salt, expected } = parse(stored);
       const computed = saltOrder(ctx) === 'salt+password' ? digest(hash, salt, password) : digest(hash, password, salt);
       return constantTimeEqual(computed, expected);
     },
     toZitadel: (stored, ctx) => {
-      if (hash !== 'md5' || !isHex(stored.hash, 16) || !hasSalt(stored)) return null;
+      if (hash !== 'md5' || !isHex(stored.hash, 16)) return null;
+      // md5 of the password alone is md5plain.
+      if (!hasSalt(stored)) return stored.hash.toLowerCase();
       const order = saltOrder(ctx) === 'salt+password' ? 'prefix' : 'suffix';
       return md5SaltedString(order, stored.salt ?? '', Buffer.from(stored.hash, 'hex'));
     },

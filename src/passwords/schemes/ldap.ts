@@ -50,10 +50,12 @@ const none = (): null => null;
 export const ldapShaScheme = digestScheme('ldap-sha', 'SHA', 'sha1', false, none);
 export const ldapSshaScheme = digestScheme('ldap-ssha', 'SSHA', 'sha1', true, none);
 export const ldapMd5Scheme = digestScheme('ldap-md5', 'MD5', 'md5', false, ({ digest: d }) => md5PlainString(d));
-// md5(pw ‖ salt) is md5salted-suffix when the salt is text ZITADEL can carry.
-export const ldapSmd5Scheme = digestScheme('ldap-smd5', 'SMD5', 'md5', true, ({ digest: d, salt }) =>
-  salt.length === 0 ? md5PlainString(d) : md5SaltedString('suffix', salt.toString('latin1'), d),
-);
+// md5(pw ‖ salt) is md5salted-suffix when the salt bytes are printable ASCII: passwap hashes the salt's
+// UTF-8 bytes, which are the same bytes only for ASCII.
+export const ldapSmd5Scheme = digestScheme('ldap-smd5', 'SMD5', 'md5', true, ({ digest: d, salt }) => {
+  if (salt.length === 0) return md5PlainString(d);
+  return salt.every((byte) => byte > 0x20 && byte < 0x7f) ? md5SaltedString('suffix', salt.toString('latin1'), d) : null;
+});
 export const ldapSha256Scheme = digestScheme('ldap-sha256', 'SHA256', 'sha256', false, none);
 export const ldapSsha256Scheme = digestScheme('ldap-ssha256', 'SSHA256', 'sha256', true, none);
 export const ldapSha512Scheme = digestScheme('ldap-sha512', 'SHA512', 'sha512', false, none);
