@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LegacyDirectory, LegacyUser } from '../legacy/directory.js';
 import type { PasswordChecker, VerifiedAs, VerifyResult } from '../passwords/index.js';
+import { FailureFloor } from './failure-floor.js';
 
 export type LoginOutcome =
   | { readonly ok: true; readonly user: LegacyUser; readonly scheme: string; readonly verified: VerifiedAs }
@@ -11,15 +12,17 @@ const STORED_HASH_ERRORS = new Set(['HASH_MALFORMED', 'HASH_OUT_OF_BOUNDS', 'HAS
 
 /**
  * Checks a login name and password against the legacy directory, in two steps so the throttle can count the
- * attempt against the user found before the password is checked. Every failure takes about the same work
- * (an unknown user still costs one verification) and reports only a reason for logs and metrics; the user
- * sees one generic message. Infrastructure errors (directory down, hashing saturated) propagate.
+ * attempt against the user found before the password is checked. An unknown user still costs one
+ * verification, and every failure takes at least as long as that (the `FailureFloor`); a failure reports only
+ * a reason for logs and metrics, the user sees one generic message. Successes are never delayed.
+ * Infrastructure errors (directory down, hashing saturated) propagate.
  */
 export class Authenticator {
   constructor(
     private readonly directory: LegacyDirectory,
     private readonly passwords: PasswordChecker,
     private readonly logger: Logger,
+    private readonly floor = new FailureFloor(),
   ) {}
 
   /** The legacy user a login name names, if any. */
@@ -29,8 +32,15 @@ export class Authenticator {
 
   /** Check the password of the user `find` returned (for none, one dummy verification of the same cost). */
   async check(user: LegacyUser | undefined, password: string): Promise<LoginOutcome> {
+    const started = this.floor.now();
+    const outcome = await this.#verify(user, password);
+    if (!outcome.ok) await this.#waitOutFloor(started, password);
+    return outcome;
+  }
+
+  async #verify(user: LegacyUser | undefined, password: string): Promise<LoginOutcome> {
     if (!user || !user.credential) {
-      await this.passwords.verifyDummy(password);
+      await this.floor.measure(() => this.passwords.verifyDummy(password));
       return { ok: false, reason: user ? 'no-password' : 'unknown-user' };
     }
     let result: VerifyResult;
@@ -46,5 +56,17 @@ export class Authenticator {
     // Checked after the password, so a disabled account answers like a wrong password in time and words.
     if (user.disabled) return { ok: false, reason: 'disabled' };
     return { ok: true, user, scheme: result.scheme, verified: result.legacyCharset ? { legacyCharset: result.legacyCharset } : {} };
+  }
+
+  async #waitOutFloor(started: number, password: string): Promise<void> {
+    if (!this.floor.measured) {
+      // No unknown name has set the floor yet: one dummy verification does, once.
+      try {
+        await this.floor.measure(() => this.passwords.verifyDummy(password));
+      } catch {
+        // Hashing saturated: this failure is answered without the floor rather than turned into an error.
+      }
+    }
+    await this.floor.waitOut(started);
   }
 }

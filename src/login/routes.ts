@@ -136,6 +136,7 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
     const attempt = await deps.throttle.begin(accountKey(login, user?.id), ctx.ip);
     if (!attempt.allowed) {
       deps.onOutcome?.('throttled');
+      ctx.set('Retry-After', String(attempt.retryAfterSeconds));
       await showLogin(ctx, 429, uid, params, login, THROTTLED);
       return;
     }

@@ -23,6 +23,8 @@ export function accountKey(login: string, userId: string | undefined): string {
 export interface ThrottledAttempt {
   /** False: a counter is at its limit; the attempt must not be made (and is not counted). */
   readonly allowed: boolean;
+  /** When not allowed: seconds until every counter at its limit has started over (for Retry-After). */
+  readonly retryAfterSeconds: number;
   /** The password was wrong: the failure counts against the account and the address. */
   failed(): Promise<void>;
   /** The password was right: the account's failures are cleared (not the address's: one success must not unlock a spray). */
@@ -59,22 +61,28 @@ export class LoginThrottle {
       settled = true;
       this.#hold(keys, -1);
     };
-    let rows: Array<{ key: string; failures: number }>;
+    const windowMs = this.limits.windowSeconds * 1000;
+    const now = Date.now();
+    let rows: Array<{ key: string; failures: number; window_start: Date }>;
     try {
-      const since = new Date(Date.now() - this.limits.windowSeconds * 1000);
-      ({ rows } = await this.db.query<{ key: string; failures: number }>(
-        'SELECT key, failures FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
-        [keys, since],
+      ({ rows } = await this.db.query<{ key: string; failures: number; window_start: Date }>(
+        'SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
+        [keys, new Date(now - windowMs)],
       ));
     } catch (error) {
       release();
       throw error;
     }
-    const recorded = keys.map((key) => rows.find((row) => row.key === key)?.failures ?? 0);
-    const allowed = keys.every((_, i) => recorded[i]! + others[i]! < limits[i]!);
+    const found = keys.map((key) => rows.find((row) => row.key === key));
+    const recorded = found.map((row) => row?.failures ?? 0);
+    const full = keys.map((_, i) => recorded[i]! + others[i]! >= limits[i]!);
+    const allowed = !full.includes(true);
     if (!allowed) release();
+    // A full counter starts over when its window ends; one full only by attempts under way opens its window with them.
+    const windowEnds = found.filter((_, i) => full[i]).map((row) => (row ? new Date(row.window_start).getTime() : now) + windowMs);
     return {
       allowed,
+      retryAfterSeconds: Math.max(1, Math.ceil((Math.max(now, ...windowEnds) - now) / 1000)),
       failed: async () => {
         try {
           await this.#recordFailure(keys);

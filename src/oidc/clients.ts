@@ -14,8 +14,8 @@ export function redirectUrisOf(client: ClientConfig): string[] {
   return [...new Set([...zitadel, ...client.redirectUris])];
 }
 
-/** oidc-provider metadata for a configured client: confidential, code flow, RS256 ID tokens. */
-export function clientMetadata(client: ClientConfig): ClientMetadata {
+/** oidc-provider metadata for a configured client: confidential, code flow, ID tokens signed with `idTokenAlg` (the signing key's). */
+export function clientMetadata(client: ClientConfig, idTokenAlg: string): ClientMetadata {
   return {
     client_id: client.clientId,
     client_secret: client.clientSecret.reveal(),
@@ -24,6 +24,6 @@ export function clientMetadata(client: ClientConfig): ClientMetadata {
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-    id_token_signed_response_alg: 'RS256',
+    id_token_signed_response_alg: idTokenAlg as ClientMetadata['id_token_signed_response_alg'],
   };
 }

@@ -13,6 +13,31 @@ export class KeysError extends Error {
   readonly code = 'KEYS_INVALID';
 }
 
+/** The signing algorithms each key type (and curve) can sign with; the first is assumed when a key has no `alg`. */
+const ALGORITHMS_BY_KEY_TYPE: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+  'EC P-256': ['ES256'],
+  'EC P-384': ['ES384'],
+  'EC P-521': ['ES512'],
+  'OKP Ed25519': ['EdDSA', 'Ed25519'],
+};
+
+/**
+ * The algorithm a private JWK signs with: its `alg`, else the usual one for its type and curve. The ID tokens'
+ * algorithm is taken from it, so a key it does not fit is refused here rather than failing every login.
+ */
+export function signingAlgorithmOf(key: JWK): string {
+  const type = key.kty === 'RSA' ? 'RSA' : `${key.kty} ${key.crv ?? '(no crv)'}`;
+  const algorithms = ALGORITHMS_BY_KEY_TYPE[type];
+  const name = `key ${JSON.stringify(key.kid ?? '(no kid)')}`;
+  if (!algorithms) {
+    throw new KeysError(`${name}: key type ${type} cannot sign ID tokens here; use RSA, EC P-256/P-384/P-521 or OKP Ed25519`);
+  }
+  if (key.alg === undefined) return algorithms[0]!;
+  if (!algorithms.includes(key.alg)) throw new KeysError(`${name}: alg ${key.alg} does not fit its key type ${type} (expected one of ${algorithms.join(', ')})`);
+  return key.alg;
+}
+
 /** A new private signing key with `kid`, `alg` and `use` set, so the provider picks it deterministically. */
 export async function generateSigningKey(alg: SigningAlgorithm = 'RS256'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
@@ -38,6 +63,11 @@ export function readJwks(file: string): PrivateJwks {
     if (!key || typeof key !== 'object' || typeof key.kty !== 'string') throw new KeysError(`${file}: keys[${i}] is not a JWK`);
     if (!key.d) throw new KeysError(`${file}: keys[${i}] has no private part; the provider needs private keys to sign`);
     if (!key.kid) throw new KeysError(`${file}: keys[${i}] has no kid`);
+    try {
+      signingAlgorithmOf(key);
+    } catch (error) {
+      throw new KeysError(`${file}: keys[${i}]: ${(error as Error).message}`);
+    }
   });
   return { keys: keys as JWK[] };
 }

@@ -1,13 +1,15 @@
-import Provider, { errors, interactionPolicy, type AccountClaims, type Configuration, type KoaContextWithOIDC, type SigningAlgorithmWithNone } from 'oidc-provider';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { BridgeConfig, ClientConfig } from '../config/schema.js';
-import { LegacyUnavailableError, type LegacyDirectory } from '../legacy/directory.js';
+import type { LegacyDirectory } from '../legacy/directory.js';
 import { Html, html } from '../login/html.js';
 import { messagePage } from '../login/views.js';
 import { createOidcAdapter } from '../store/oidc-adapter.js';
 import type { Database } from '../store/database.js';
-import { SCOPE_CLAIMS, userClaims } from './claims.js';
+import { accountFinder } from './account.js';
+import { SCOPE_CLAIMS } from './claims.js';
 import { clientMetadata } from './clients.js';
-import type { PrivateJwks } from './keys.js';
+import { interactions } from './interactions.js';
+import { signingAlgorithmOf, type PrivateJwks } from './keys.js';
 import { interactionPath } from './paths.js';
 
 export interface ProviderDependencies {
@@ -21,43 +23,19 @@ export interface ProviderDependencies {
 
 const SCOPES = Object.keys(SCOPE_CLAIMS);
 
-/**
- * ZITADEL sends `prompt=select_account` on every request without `login_hint`. The prompt is accepted and
- * never blocks: without a session the login prompt runs anyway; with one, single sign-on continues.
- *
- * A `login_hint` that names another legacy user than the one this browser is signed in as asks for a login:
- * ZITADEL sends it when it knows who is signing in, and on a shared computer single sign-on would otherwise
- * hand it the previous person. A hint that names nobody leaves the session as it is.
- */
-function interactions(directory: LegacyDirectory): ReturnType<typeof interactionPolicy.base> {
-  const { Check } = interactionPolicy;
-  const policy = interactionPolicy.base();
-  const selectAccount = new interactionPolicy.Prompt({ name: 'select_account', requestable: true });
-  selectAccount.checks.clear();
-  policy.add(selectAccount, 0);
-  policy.get('login')!.checks.add(
-    new Check('login_hint_other_user', 'login_hint names another user than the one signed in', async (ctx) => {
-      const { oidc } = ctx;
-      const hint = oidc.params?.login_hint;
-      const signedIn = oidc.session?.accountId;
-      // Just signed in during this very interaction: whoever that is stands (asking again would loop).
-      if (typeof hint !== 'string' || hint.trim() === '' || !signedIn || oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
-      const named = await directory.findByLogin(hint.trim());
-      return named && named.id !== signedIn ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
-    }),
-  );
-  return policy;
-}
-
 export function createProvider({ config, db, directory, jwks, inMemoryStorage }: ProviderDependencies): Provider {
   const clients = new Map<string, ClientConfig>(config.oidc.clients.map((client) => [client.clientId, client]));
-  const signingAlg = ((jwks.keys[0]?.alg as string | undefined) ?? 'RS256') as SigningAlgorithmWithNone;
+  // Every key says its algorithm, so the provider signs with exactly the one the clients are told.
+  const keys = jwks.keys.map((key) => ({ ...key, alg: signingAlgorithmOf(key) }));
+  const signingAlg = keys[0]!.alg;
   const pageOptions = { title: config.login.title, language: config.login.language };
 
   const configuration: Configuration = {
     ...(inMemoryStorage ? {} : { adapter: createOidcAdapter(db) }),
-    clients: config.oidc.clients.map((client) => ({ ...clientMetadata(client), id_token_signed_response_alg: signingAlg })),
-    jwks: { keys: jwks.keys as NonNullable<Configuration['jwks']>['keys'] },
+    clients: config.oidc.clients.map((client) => clientMetadata(client, signingAlg)),
+    jwks: { keys: keys as NonNullable<Configuration['jwks']>['keys'] },
+    // The algorithms of the published keys (the first signs; older ones still verify their tokens).
+    enabledJWA: { idTokenSigningAlgValues: [...new Set(keys.map((key) => key.alg))] as NonNullable<Configuration['enabledJWA']>['idTokenSigningAlgValues'] },
     cookies: {
       keys: config.oidc.cookieKeys.map((key) => key.reveal()),
     },
@@ -110,26 +88,11 @@ export function createProvider({ config, db, directory, jwks, inMemoryStorage }:
       },
     },
     interactions: {
-      policy: interactions(directory),
+      policy: interactions(config.legacy, directory),
       url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
     clientBasedCORS: () => false,
-    async findAccount(ctx: KoaContextWithOIDC, sub: string) {
-      let user;
-      try {
-        user = await directory.findById(sub);
-      } catch (error) {
-        if (error instanceof LegacyUnavailableError) throw new errors.TemporarilyUnavailable('the user directory is temporarily unavailable');
-        throw error;
-      }
-      if (!user || user.disabled) return undefined;
-      const claims = userClaims(user, config.claims);
-      const withIdTokenClaims = clients.get(ctx.oidc.client?.clientId ?? '')?.idTokenClaims ?? false;
-      return {
-        accountId: user.id,
-        claims: (use: string): AccountClaims => (use === 'id_token' && !withIdTokenClaims ? { sub: user.id } : { ...claims, sub: user.id }),
-      };
-    },
+    findAccount: accountFinder(config, directory, clients),
     // First-party clients get a grant for what they ask, without a consent screen.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
       const { oidc } = ctx;

@@ -17,7 +17,9 @@ import { actionsV1Routes } from '../zitadel/actions-v1.js';
 import { hookRoutes, type HookChecks } from '../zitadel/hook.js';
 import { demoClientRoutes } from './demo-client.js';
 import { healthRoutes } from './health.js';
+import { logRequestError } from './request-errors.js';
 import { zitadelApiOf } from './resources.js';
+import { alwaysSecureCookies } from './secure-cookies.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
@@ -77,15 +79,17 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
   const metrics = createMetrics();
   const page = { title: config.login.title, language: config.login.language };
 
-  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
+  provider.on('server_error', (ctx, error) => logRequestError(logger, error, ctx?.path, 'provider error'));
   // Errors of the bridge's own routes (login pages, hooks) reach Koa, whose default prints them raw to stderr.
   // (The provider is a Koa app; its type declares only the provider's own events.)
   (provider as unknown as EventEmitter).on('error', (error: Error & { status?: number; expose?: boolean }, ctx?: Context) => {
     if (error.status === 404 || error.expose) return;
-    logger.error({ err: error, path: ctx?.path }, 'request failed');
+    logRequestError(logger, error, ctx?.path, 'request failed');
   });
 
-  provider.use(securityHeaders(config.issuer.startsWith('https:')));
+  const https = config.issuer.startsWith('https:');
+  if (https) alwaysSecureCookies(provider);
+  provider.use(securityHeaders(https));
   provider.use(requestLog(logger));
   const health = healthRoutes(db, directory, metrics);
   provider.use(health.routes());

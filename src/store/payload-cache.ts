@@ -61,7 +61,19 @@ export class PayloadCache {
     this.#entries.delete(key);
     const payload = entry.payload;
     if (payload?.uid) this.#byUid.delete(`${key.split('\u0000')[0]}\u0000${payload.uid}`);
-    if (entry.grantId) this.#byGrant.get(entry.grantId)?.delete(key);
+    if (entry.grantId) this.#forgetGrantMember(entry.grantId, key);
+  }
+
+  /** How many grants have entries here (what the grant index holds). */
+  get grantCount(): number {
+    return this.#byGrant.size;
+  }
+
+  #forgetGrantMember(grantId: string, key: string): void {
+    const keys = this.#byGrant.get(grantId);
+    keys?.delete(key);
+    // A grant's last entry gone (expired, evicted, consumed): its empty set would otherwise stay forever.
+    if (keys?.size === 0) this.#byGrant.delete(grantId);
   }
 
   deleteGrant(grantId: string): void {

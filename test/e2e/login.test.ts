@@ -22,7 +22,11 @@ test.before(async () => {
   legacyPool = legacyServerPool();
   legacyDb = legacyPool ?? db;
   table = uniqueTableName('legacy_users');
-  ids = await createLegacyTable(legacyDb, table, [...STANDARD_USERS, { username: 'frank', firstName: 'Frank', lastName: 'Fired', password: 'frank-password', store: storeBcrypt }]);
+  ids = await createLegacyTable(legacyDb, table, [
+    ...STANDARD_USERS,
+    { username: 'frank', firstName: 'Frank', lastName: 'Fired', password: 'frank-password', store: storeBcrypt },
+    { username: 'gina', firstName: 'Gina', lastName: 'Gone', password: 'gina-password', store: storeBcrypt },
+  ]);
   bridge = await startTestBridge({
     db,
     // Claims read fresh, so disabling a user between login and code exchange takes effect at once.
@@ -167,28 +171,59 @@ test('select_account never blocks: with a session the next request returns at on
   t.is(tokens.claims()!.sub, ids.get('alice')!);
 });
 
-test('a login_hint naming another user than the signed-in one asks for a login; one naming the same user does not', async (t) => {
-  const first = await login(rp, bridge, 'alice', 'wonderland');
-  // The same person by another of their login names: single sign-on goes on.
-  const same = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'Alice@Example.com' });
-  t.truthy(same.leftTo?.searchParams.get('code'), 'expected a redirect straight back to the client');
-  // Someone else at the same browser: the login page, prefilled for them.
-  const other = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'bob' });
-  t.is(other.leftTo, undefined);
-  const page = await other.page.text();
-  t.regex(page, /value="bob"/);
-  let { leftTo, response } = await submitLogin(other, page, 'bob', 'can-we-fix-it');
+/** Submit the login form; signing in as another user than the session's first ends that session (a form a browser submits at once). */
+async function submitLoginEndingSession(started: Awaited<ReturnType<typeof startAuthorization>>, page: string, username: string, password: string) {
+  let { leftTo, response } = await submitLogin(started, page, username, password);
   if (!leftTo) {
-    // Another account than the session's: the provider ends alice's session first (a form a browser submits at once).
     const form = formOf(await response.text(), '/session/end/confirm');
-    ({ leftTo, response } = await other.browser.follow(await other.browser.post(new URL(form.action), form.fields)));
+    ({ leftTo, response } = await started.browser.follow(await started.browser.post(new URL(form.action), form.fields)));
   }
+  return { leftTo, response };
+}
+
+test('a login_hint that is not one of the signed-in user\'s own login names asks for a login, whether or not it names anybody', async (t) => {
+  const first = await login(rp, bridge, 'alice', 'wonderland');
+  // The same person by any of their login names, in any case: single sign-on goes on.
+  for (const loginHint of ['Alice@Example.com', 'ALICE']) {
+    const same = await startAuthorization(rp, bridge, { browser: first.browser, loginHint });
+    t.truthy(same.leftTo?.searchParams.get('code'), `expected a redirect straight back to the client for ${loginHint}`);
+  }
+  // Someone else, a disabled user, nobody at all: the same answer every time, so it tells nothing about which names exist.
+  for (const loginHint of ['bob', 'carol', 'no-such-user']) {
+    const other = await startAuthorization(rp, bridge, { browser: first.browser, loginHint });
+    t.is(other.leftTo, undefined, loginHint);
+    t.is(other.page.status, 200);
+    t.is(formOf(await other.page.text(), '/login').fields.login, loginHint);
+    // Without interaction the client hears login_required (OpenID Connect Core 3.1.2.6), not interaction_required.
+    const silent = await startAuthorization(rp, bridge, { browser: first.browser, loginHint, prompt: 'none' });
+    t.is(silent.leftTo?.searchParams.get('error'), 'login_required', loginHint);
+  }
+  // The one named signs in, replacing the session's user.
+  const other = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'bob' });
+  const { leftTo, response } = await submitLoginEndingSession(other, await other.page.text(), 'bob', 'can-we-fix-it');
   t.truthy(leftTo, `HTTP ${response.status}`);
   const tokens = await client.authorizationCodeGrant(rp, leftTo!, { expectedState: other.state });
   t.is(tokens.claims()!.sub, ids.get('bob')!);
-  // A hint that names nobody leaves the session as it is.
-  const nobody = await startAuthorization(rp, bridge, { browser: first.browser, loginHint: 'no-such-user' });
-  t.truthy(nobody.leftTo?.searchParams.get('code'));
+});
+
+test('a session whose user was disabled, then deleted, asks for a login again instead of failing', async (t) => {
+  const first = await login(rp, bridge, 'gina', 'gina-password');
+  const expectLogin = async (when: string) => {
+    const again = await startAuthorization(rp, bridge, { browser: first.browser });
+    t.is(again.leftTo, undefined, when);
+    t.is(again.page.status, 200, when);
+    t.truthy(formOf(await again.page.text(), '/login'), when);
+    const silent = await startAuthorization(rp, bridge, { browser: first.browser, prompt: 'none' });
+    t.is(silent.leftTo?.searchParams.get('error'), 'login_required', when);
+  };
+  await legacyDb.query(`UPDATE ${table} SET active = false WHERE username = 'gina'`);
+  await expectLogin('disabled');
+  await legacyDb.query(`DELETE FROM ${table} WHERE username = 'gina'`);
+  await expectLogin('deleted');
+  // Someone else can sign in at that browser.
+  const next = await startAuthorization(rp, bridge, { browser: first.browser });
+  const { leftTo, response } = await submitLoginEndingSession(next, await next.page.text(), 'alice', 'wonderland');
+  t.truthy(leftTo?.searchParams.get('code'), `HTTP ${response.status}`);
 });
 
 test('the login form is bound to its interaction', async (t) => {

@@ -35,7 +35,7 @@ async function throttledBridge(t: ExecutionContext, prefix: string, users: (suff
 async function attemptFrom(rp: client.Configuration, bridge: TestBridge, forwardedFor: string, username: string, password: string) {
   const started = await startAuthorization(rp, bridge, { browser: new Browser(bridge.issuer, { 'x-forwarded-for': forwardedFor }) });
   const { response, leftTo } = await submitLogin(started, await started.page.text(), username, password);
-  return { status: response.status, alert: alertOf(await response.text()), leftTo };
+  return { status: response.status, alert: alertOf(await response.text()), leftTo, retryAfter: response.headers.get('retry-after') };
 }
 
 test('failed logins lock a login name, then the address; other users are unaffected', async (t) => {
@@ -57,6 +57,9 @@ test('failed logins lock a login name, then the address; other users are unaffec
   t.is(locked.status, 429);
   t.is(locked.alert, THROTTLED);
   t.is(locked.leftTo, undefined);
+  // Told when to come back: when the window of the failures that locked it ends (60 s from the first).
+  t.regex(locked.retryAfter ?? '', /^\d+$/);
+  t.true(Number(locked.retryAfter) >= 1 && Number(locked.retryAfter) <= 60, `Retry-After: ${locked.retryAfter}`);
   // Case does not get around the lock.
   t.is((await attempt(tina.toUpperCase(), 'tina-password')).status, 429);
   // Another user from the same address still gets in.
@@ -85,9 +88,12 @@ test('the lock is per user, whichever login name is typed; parallel guesses get 
   t.is((await attempt(uma.toUpperCase(), 'uma-password')).status, 429);
 
   // Twelve wrong guesses at once: those still being checked count too, so only three are checked.
-  const statuses = await Promise.all(Array.from({ length: 12 }, () => attempt(uli, 'wrong').then((result) => result.status)));
+  const results = await Promise.all(Array.from({ length: 12 }, () => attempt(uli, 'wrong')));
+  const statuses = results.map((result) => result.status);
   t.is(statuses.filter((status) => status === 401).length, 3, statuses.join(','));
   t.is(statuses.filter((status) => status === 429).length, 9, statuses.join(','));
+  // Those stopped by attempts still under way are told to wait too.
+  for (const result of results.filter((r) => r.status === 429)) t.true(Number(result.retryAfter) >= 1 && Number(result.retryAfter) <= 60, `Retry-After: ${result.retryAfter}`);
 });
 
 test('behind a proxy the address counted is the one the proxy appended, not what the client wrote before it', async (t) => {

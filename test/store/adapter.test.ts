@@ -3,6 +3,7 @@ import test from 'ava';
 import { deleteExpired, vacuumEmbedded } from '../../src/store/cleanup.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.js';
+import { PayloadCache } from '../../src/store/payload-cache.js';
 import { bridgeDatabasesUnderTest, closeDatabases } from '../support/databases.js';
 
 // One suite, every backend: the embedded database always, a PostgreSQL server when DATABASE_URL is set.
@@ -150,5 +151,27 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.is(rows.length, 0);
   });
 }
+
+test('the payload cache forgets a grant once its last entry is gone, however it went', (t) => {
+  const cache = new PayloadCache(2);
+  const key = (id: string) => PayloadCache.key('AccessToken', id);
+  // Deleted one by one (consumed, destroyed).
+  cache.set(key('a'), { grantId: 'g1' }, undefined, 'g1');
+  cache.set(key('b'), { grantId: 'g1' }, undefined, 'g1');
+  cache.delete(key('a'));
+  t.is(cache.grantCount, 1, 'the grant still has an entry');
+  cache.delete(key('b'));
+  t.is(cache.grantCount, 0);
+  // Expired, then read.
+  cache.set(key('c'), { grantId: 'g2' }, Date.now() - 1, 'g2');
+  t.is(cache.get(key('c')), undefined);
+  t.is(cache.grantCount, 0);
+  // Evicted when the cache is full.
+  for (const id of ['d', 'e', 'f']) cache.set(key(id), { grantId: `g-${id}` }, undefined, `g-${id}`);
+  t.is(cache.grantCount, 2);
+  cache.deleteGrant('g-e');
+  cache.deleteGrant('g-f');
+  t.is(cache.grantCount, 0);
+});
 
 test.after.always(closeDatabases);

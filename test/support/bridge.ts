@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { BridgeConfig } from '../../src/config/schema.js';
 import type { LegacyDirectory } from '../../src/legacy/directory.js';
 import { openLegacyDirectory } from '../../src/legacy/registry.js';
-import { generateSigningKey } from '../../src/oidc/keys.js';
+import { generateSigningKey, type PrivateJwks } from '../../src/oidc/keys.js';
 import { createPasswordChecker, type PasswordChecker } from '../../src/passwords/index.js';
 import { createApp } from '../../src/server/app.js';
 import { createMigration } from '../../src/server/resources.js';
@@ -38,6 +38,10 @@ export interface TestBridgeOptions {
   readonly adjust?: (raw: Record<string, any>) => void | Promise<void>;
   /** The directory's pool when the legacy table lives in the bridge database. */
   readonly legacyPool?: Database;
+  /** Signing keys (default: one new RS256 key). */
+  readonly jwks?: PrivateJwks;
+  /** Where log lines go (default: stdout, at `TEST_LOG_LEVEL`, silent unless set). */
+  readonly logTo?: NodeJS.WritableStream;
 }
 
 /** Listen first, so the issuer (with its port) is known before the provider is built. */
@@ -67,10 +71,10 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
   };
   await options.adjust?.(raw);
   const config = parseConfig(raw);
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, options.logTo);
   const directory = await openLegacyDirectory(config.legacy, options.legacyPool ?? options.db);
   const passwords = createPasswordChecker(config.legacy.passwords, logger);
-  const jwks = { keys: [await generateSigningKey()] };
+  const jwks = options.jwks ?? { keys: [await generateSigningKey()] };
   const migration = createMigration(config, options.db, directory, passwords, logger);
   const { provider } = createApp(config, { db: options.db, directory, passwords, jwks, logger, migration });
   setHandler(provider.callback());

@@ -15,13 +15,19 @@ export class Browser {
   async request(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     for (const [name, value] of Object.entries(this.headers)) headers.set(name, value);
-    const sent = [...this.#cookies.values()].filter((cookie) => pathMatches(new URL(url).pathname, cookie.path));
-    // Longer paths first, as browsers order them.
-    sent.sort((a, b) => b.path.length - a.path.length);
-    if (sent.length > 0) headers.set('cookie', sent.map((cookie) => `${cookie.name}=${cookie.value}`).join('; '));
+    const cookie = this.cookieHeader(url);
+    if (cookie) headers.set('cookie', cookie);
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) this.#store(line);
     return response;
+  }
+
+  /** The Cookie header this browser sends to `url` (for requests made by other means than `request`). */
+  cookieHeader(url: string | URL): string {
+    const sent = [...this.#cookies.values()].filter((cookie) => pathMatches(new URL(url).pathname, cookie.path));
+    // Longer paths first, as browsers order them.
+    sent.sort((a, b) => b.path.length - a.path.length);
+    return sent.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
   }
 
   get(url: string | URL): Promise<Response> {

@@ -14,6 +14,8 @@ export async function zitadelRelyingParty(bridge: TestBridge, auth: 'basic' | 'p
 export interface AuthorizeOptions {
   readonly pkce?: boolean;
   readonly loginHint?: string;
+  /** Sent instead of ZITADEL's usual `select_account` (which it leaves out when it sends a login_hint). */
+  readonly prompt?: string;
   readonly scope?: string;
   readonly browser?: Browser;
 }
@@ -37,7 +39,8 @@ export async function startAuthorization(rp: client.Configuration, bridge: TestB
     state,
   };
   if (options.loginHint) parameters.login_hint = options.loginHint;
-  else parameters.prompt = 'select_account';
+  if (options.prompt) parameters.prompt = options.prompt;
+  else if (!options.loginHint) parameters.prompt = 'select_account';
   let verifier: string | undefined;
   if (options.pkce) {
     verifier = client.randomPKCECodeVerifier();
