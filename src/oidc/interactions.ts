@@ -2,6 +2,7 @@ import { interactionPolicy } from 'oidc-provider';
 import type { LegacyConfig } from '../config/schema.js';
 import type { LegacyDirectory } from '../legacy/directory.js';
 import { legacyUserOf } from './account.js';
+import type { FreshLoginRule } from './fresh-login.js';
 import { loginHintMatcher } from './login-hint.js';
 
 const { Check } = interactionPolicy;
@@ -17,9 +18,10 @@ const { Check } = interactionPolicy;
  * - a `login_hint` is not one of the signed-in user's own login names: ZITADEL sends it when it knows who
  *   is signing in, and on a shared computer single sign-on would otherwise hand it the previous person.
  *   Whether the hint names anybody else is never looked at, so the answer tells the signed-in user nothing
- *   about which names exist.
+ *   about which names exist;
+ * - `freshLogin` says ZITADEL needs the password handed over and the last password login is too old for that.
  */
-export function interactions(legacy: LegacyConfig, directory: LegacyDirectory): ReturnType<typeof interactionPolicy.base> {
+export function interactions(legacy: LegacyConfig, directory: LegacyDirectory, freshLogin?: FreshLoginRule): ReturnType<typeof interactionPolicy.base> {
   const policy = interactionPolicy.base();
   const selectAccount = new interactionPolicy.Prompt({ name: 'select_account', requestable: true });
   selectAccount.checks.clear();
@@ -42,5 +44,14 @@ export function interactions(legacy: LegacyConfig, directory: LegacyDirectory): 
       return (await hintNamesUser(hint.trim(), user)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
+  if (freshLogin) {
+    login.checks.add(
+      new Check('hand_off_needs_password', 'a password login is needed to move the account to ZITADEL', 'login_required', async (ctx) => {
+        const user = legacyUserOf(ctx.oidc.account);
+        if (!user || ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+        return (await freshLogin(ctx, user.id)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      }),
+    );
+  }
   return policy;
 }

@@ -6,6 +6,7 @@ import { messagePage } from '../login/views.js';
 import { createOidcAdapter } from '../store/oidc-adapter.js';
 import type { Database } from '../store/database.js';
 import { accountFinder } from './account.js';
+import type { FreshLoginRule } from './fresh-login.js';
 import { SCOPE_CLAIMS } from './claims.js';
 import { clientMetadata } from './clients.js';
 import { interactions } from './interactions.js';
@@ -19,11 +20,13 @@ export interface ProviderDependencies {
   readonly jwks: PrivateJwks;
   /** oidc-provider's own in-memory storage instead of the database: only to measure what storage costs. */
   readonly inMemoryStorage?: boolean;
+  /** When single sign-on must give way to a password login (a hand-off to ZITADEL needs one). */
+  readonly freshLogin?: FreshLoginRule;
 }
 
 const SCOPES = Object.keys(SCOPE_CLAIMS);
 
-export function createProvider({ config, db, directory, jwks, inMemoryStorage }: ProviderDependencies): Provider {
+export function createProvider({ config, db, directory, jwks, inMemoryStorage, freshLogin }: ProviderDependencies): Provider {
   const clients = new Map<string, ClientConfig>(config.oidc.clients.map((client) => [client.clientId, client]));
   // Every key says its algorithm, so the provider signs with exactly the one the clients are told.
   const keys = jwks.keys.map((key) => ({ ...key, alg: signingAlgorithmOf(key) }));
@@ -88,7 +91,7 @@ export function createProvider({ config, db, directory, jwks, inMemoryStorage }:
       },
     },
     interactions: {
-      policy: interactions(config.legacy, directory),
+      policy: interactions(config.legacy, directory, freshLogin),
       url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
     clientBasedCORS: () => false,

@@ -10,6 +10,7 @@ import { loginRoutes } from '../login/routes.js';
 import type { MigrationService } from '../migration/service.js';
 import { LoginThrottle } from '../login/throttle.js';
 import type { PrivateJwks } from '../oidc/keys.js';
+import { freshLoginRule, type FreshLoginRule } from '../oidc/fresh-login.js';
 import { createProvider } from '../oidc/provider.js';
 import type { PasswordChecker } from '../passwords/index.js';
 import type { Database } from '../store/database.js';
@@ -73,9 +74,18 @@ export interface AppOptions {
   readonly inMemoryStorage?: boolean;
 }
 
+/** With the hook or the Post Creation action on, ZITADEL's clients need a fresh password login to hand over. */
+function handOffFreshLogin(config: BridgeConfig, migration: MigrationService): FreshLoginRule | undefined {
+  const { hook, actionsV1 } = config.zitadel;
+  const zitadelClients = new Set(config.oidc.clients.filter((client) => client.zitadelUrl).map((client) => client.clientId));
+  if ((!hook.enabled && !actionsV1.secret) || zitadelClients.size === 0) return undefined;
+  return freshLoginRule({ zitadelClients, maxLoginAgeSeconds: hook.maxLoginAgeSeconds, ledgerEntry: (id) => migration.entry(id) });
+}
+
 export function createApp(config: BridgeConfig, resources: AppResources, options: AppOptions = {}): BridgeApp {
   const { db, directory, passwords, jwks, logger } = resources;
-  const provider = createProvider({ config, db, directory, jwks, ...(options.inMemoryStorage ? { inMemoryStorage: true } : {}) });
+  const freshLogin = handOffFreshLogin(config, resources.migration);
+  const provider = createProvider({ config, db, directory, jwks, ...(options.inMemoryStorage ? { inMemoryStorage: true } : {}), ...(freshLogin ? { freshLogin } : {}) });
   const metrics = createMetrics();
   const page = { title: config.login.title, language: config.login.language };
 
