@@ -127,7 +127,7 @@ export class MigrationService {
     const api = this.#api();
     try {
       // A password the user has in ZITADEL (set since, by a reset link or by the user) is never replaced.
-      if (!(await api.hasPassword(zitadelUserId))) {
+      if (!(await api.userFacts(zitadelUserId)).hasPassword) {
         const hash = await this.#handOffHash(legacyId);
         if (hash) await api.setPasswordHash(zitadelUserId, hash);
         else if (this.deps.withoutHash === 'reset') await api.sendPasswordReset(zitadelUserId);

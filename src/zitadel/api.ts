@@ -28,6 +28,13 @@ export interface ZitadelUserSummary {
   readonly username: string;
 }
 
+export interface ZitadelUserFacts {
+  /** A password in ZITADEL (imported, set by the user, or after a reset link). */
+  readonly hasPassword: boolean;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+}
+
 /** What the bridge asks of ZITADEL's user API; small, so the provisioning logic reads clearly. */
 export interface ZitadelApi {
   createUser(user: NewUser): Promise<string>;
@@ -35,8 +42,8 @@ export interface ZitadelApi {
   /** The `sub` of the user's link to the bridge's IdP (the legacy id), if it has one. */
   linkOf(userId: string): Promise<string | undefined>;
   addLink(userId: string, legacyId: string, userName: string): Promise<void>;
-  /** Whether the user has a password in ZITADEL (imported, set by the user, or by a reset). */
-  hasPassword(userId: string): Promise<boolean>;
+  /** What the bridge checks of an existing ZITADEL user before it sets a password or adds a link. */
+  userFacts(userId: string): Promise<ZitadelUserFacts>;
   setPasswordHash(userId: string, hash: string): Promise<void>;
   sendPasswordReset(userId: string): Promise<void>;
 }
@@ -153,11 +160,16 @@ export function createZitadelApi(options: ZitadelApiOptions): ZitadelApi {
       await retry('AddIDPLink', () => users.addIDPLink({ userId, idpLink: { idpId: options.idpId, userId: legacyId, userName } }, callOptions));
     },
 
-    async hasPassword(userId) {
+    async userFacts(userId) {
       const response = await retry('GetUserByID', () => users.getUserByID({ userId }, callOptions));
       const type = response.user?.type;
-      // ZITADEL reports when the password last changed; a user who never had one has no such time.
-      return type?.case === 'human' && Number(type.value.passwordChanged?.seconds ?? 0n) > 0;
+      if (type?.case !== 'human') return { hasPassword: false, email: undefined, emailVerified: false };
+      return {
+        // ZITADEL reports when the password last changed; a user who never had one has no such time.
+        hasPassword: Number(type.value.passwordChanged?.seconds ?? 0n) > 0,
+        email: type.value.email?.email || undefined,
+        emailVerified: type.value.email?.isVerified ?? false,
+      };
     },
 
     async setPasswordHash(userId, hash) {

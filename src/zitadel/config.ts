@@ -50,7 +50,7 @@ export function zitadelConfigSchema(env: NodeJS.ProcessEnv) {
           usernameTaken: z
             .enum(['link', 'refuse'])
             .default('refuse')
-            .describe('A ZITADEL user with the same username but without the link: link it and set the hash, or refuse (the login continues without it).'),
+            .describe('A ZITADEL user with the same username but without the link: link it and set the hash (only when both have the same verified email), or refuse (the login continues without it).'),
         })
         .strict()
         .prefault({}),

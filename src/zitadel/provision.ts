@@ -1,7 +1,7 @@
 import type { BridgeConfig } from '../config/schema.js';
 import type { LegacyUser } from '../legacy/directory.js';
 import { userClaims } from '../oidc/claims.js';
-import { isAlreadyExists, type NewUser, type ZitadelApi } from './api.js';
+import { isAlreadyExists, type NewUser, type ZitadelApi, type ZitadelUserFacts } from './api.js';
 
 export interface ProvisionOptions {
   readonly usernameTaken: 'link' | 'refuse';
@@ -23,6 +23,11 @@ export class UsernameTakenError extends Error {
 /** The username ZITADEL would give the user on auto-creation: preferred_username, else the email. */
 export function zitadelUsername(user: LegacyUser): string | undefined {
   return user.profile.preferredUsername ?? user.profile.email;
+}
+
+function sameVerifiedEmail(facts: ZitadelUserFacts, user: LegacyUser): boolean {
+  const legacy = user.profile.email;
+  return Boolean(legacy && user.profile.emailVerified && facts.emailVerified && facts.email && facts.email.toLowerCase() === legacy.toLowerCase());
 }
 
 /**
@@ -77,7 +82,7 @@ export class Provisioner {
     const linked = await this.api.linkOf(existing.userId);
     if (linked === user.id) {
       // An earlier attempt created it; a password the user has set since is kept.
-      if (hash && !(await this.api.hasPassword(existing.userId))) await this.api.setPasswordHash(existing.userId, hash);
+      if (hash && !(await this.api.userFacts(existing.userId)).hasPassword) await this.api.setPasswordHash(existing.userId, hash);
       return { zitadelUserId: existing.userId, how: 'completed' };
     }
     // Already another legacy user's (e.g. 'alice' and 'Alice', distinct in a case-sensitive legacy table):
@@ -87,6 +92,14 @@ export class Provisioner {
     }
     if (this.options.usernameTaken === 'refuse') {
       throw new UsernameTakenError(`the username ${wanted.username} belongs to another ZITADEL user (not linked to this legacy user)`);
+    }
+    // A namesake is the same person only if both sides verified the same email: otherwise linking would hand
+    // the legacy user someone else's ZITADEL account, and that account's password.
+    const facts = await this.api.userFacts(existing.userId);
+    if (!sameVerifiedEmail(facts, user)) {
+      throw new UsernameTakenError(
+        `the username ${wanted.username} belongs to a ZITADEL user without the same verified email as this legacy user: not linked (link it by hand if it is the same person)`,
+      );
     }
     await this.api.addLink(existing.userId, user.id, wanted.username);
     if (hash) await this.api.setPasswordHash(existing.userId, hash);

@@ -86,7 +86,7 @@ test('one user whose retry throws is that user\'s failure: the run goes on and r
         return legacy(id);
       },
     },
-    api: { findUserByUsername: async () => undefined, hasPassword: async () => false, sendPasswordReset: async () => {} },
+    api: { findUserByUsername: async () => undefined, userFacts: async () => ({ hasPassword: false, email: undefined, emailVerified: false }), sendPasswordReset: async () => {} },
     provisioner: { provision: async (user) => ({ zitadelUserId: `z-${user.id}`, how: 'created' }) },
   });
   t.teardown(() => db.close());

@@ -92,3 +92,38 @@ test('a user ZITADEL refuses to create, yet cannot find by name, is reported wit
   const error = await t.throwsAsync(provisioner.provision(legacy('new@example.com'), undefined), { instanceOf: UsernameTakenError });
   t.regex(error!.message, /linked to legacy id 42 under another username/);
 });
+
+test('link mode links a namesake only when both sides verified the same email; any other namesake keeps its account', async (t) => {
+  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
+  t.teardown(() => double.close());
+  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
+  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
+  const provisioner = new Provisioner(api, { usernameTaken: 'link', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  // People who signed up in ZITADEL itself, with their own passwords.
+  const native = async (username: string, email: string) => {
+    const id = await api.createUser({ legacyId: 'unused', username, givenName: 'N', familyName: 'Ative', email, emailVerified: true, metadata: [] });
+    double.state.users.get(id)!.idpLinks.length = 0;
+    await api.setPasswordHash(id, await bcrypt.hash(`${username}-zitadel`, 10));
+    return id;
+  };
+  const zoe = await native('zoe', 'zoe@example.com');
+  const max = await native('max', 'max@other.example');
+  const una = await native('una', 'una@example.com');
+  const legacy = (id: string, username: string, email: string, emailVerified: boolean): LegacyUser => ({
+    id,
+    credential: null,
+    disabled: false,
+    profile: { preferredUsername: username, email, emailVerified, givenName: 'L', familyName: 'Egacy' },
+  });
+
+  const linked = await provisioner.provision(legacy('1', 'zoe', 'Zoe@Example.com', true), await bcrypt.hash('zoe-legacy', 10));
+  t.deepEqual(linked, { zitadelUserId: zoe, how: 'linked' });
+  t.true(await double.checkPassword('zoe', 'zoe-legacy'));
+
+  await t.throwsAsync(provisioner.provision(legacy('2', 'max', 'max@example.com', true), await bcrypt.hash('max-legacy', 10)), { instanceOf: UsernameTakenError, message: /same verified email/ });
+  await t.throwsAsync(provisioner.provision(legacy('3', 'una', 'una@example.com', false), await bcrypt.hash('una-legacy', 10)), { instanceOf: UsernameTakenError });
+  for (const [username, id] of [['max', max], ['una', una]] as const) {
+    t.deepEqual(double.state.users.get(id)!.idpLinks, [], `${username} got no link`);
+    t.true(await double.checkPassword(username, `${username}-zitadel`), `${username} keeps the password`);
+  }
+});
