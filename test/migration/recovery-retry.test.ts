@@ -1,5 +1,4 @@
 import test from 'ava';
-import bcrypt from 'bcrypt';
 import { LegacyUnavailableError, type LegacyDirectory, type LegacyUser } from '../../src/legacy/directory.js';
 import { Ledger, RESET_DUE } from '../../src/migration/ledger.js';
 import { SealedBox } from '../../src/migration/sealed-box.js';
@@ -10,19 +9,17 @@ import { migrate } from '../../src/store/migrate.js';
 import type { ZitadelApi } from '../../src/zitadel/api.js';
 import type { Provisioner } from '../../src/zitadel/provision.js';
 import { closeDatabases } from '../support/databases.js';
-import { ledgerOf, startMigrationWorld, zitadelUserOf } from '../support/migration-world.js';
+import { ledgerOf, startMigrationWorld, storePhpBcrypt10, zitadelUserOf } from '../support/migration-world.js';
 import { login } from '../support/relying-party.js';
 
 // What `migrate retry` and the hook must not do on their way to finishing a hand-off.
-
-const bcrypt10 = async (password: string) => ({ hash: (await bcrypt.hash(password, 10)).replace(/^\$2b\$/, '$2y$') });
 
 test.after.always(closeDatabases);
 
 test('migrate retry neither creates a user disabled since their login nor replaces a password set in ZITADEL since', async (t) => {
   const users = [
-    { username: 'leaver', email: 'leaver@example.com', firstName: 'Lea', lastName: 'Ver', password: 'Leaver-Passw0rd!', store: bcrypt10 },
-    { username: 'mia', email: 'mia@example.com', firstName: 'Mia', lastName: 'Changed', password: 'Legacy-Passw0rd!', store: bcrypt10 },
+    { username: 'leaver', email: 'leaver@example.com', firstName: 'Lea', lastName: 'Ver', password: 'Leaver-Passw0rd!', store: storePhpBcrypt10 },
+    { username: 'mia', email: 'mia@example.com', firstName: 'Mia', lastName: 'Changed', password: 'Legacy-Passw0rd!', store: storePhpBcrypt10 },
   ];
   const world = await startMigrationWorld({
     users,

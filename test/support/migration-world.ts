@@ -1,3 +1,4 @@
+import bcrypt from 'bcrypt';
 import type * as client from 'openid-client';
 import { Ledger } from '../../src/migration/ledger.js';
 import { SealedBox } from '../../src/migration/sealed-box.js';
@@ -130,4 +131,26 @@ export function zitadelUserOf(world: MigrationWorld, username: string) {
 /** The bridge's ledger, read with the bridge's own keys. */
 export function ledgerOf(world: MigrationWorld): Ledger {
   return new Ledger(world.db, new SealedBox(world.bridge.config.oidc.cookieKeys.map((key) => key.reveal()), 'hand-off hash'));
+}
+
+/** ZITADEL's intent after a bridge login (login v2), the hook called; `autoCreation: false` creates nobody. */
+export function intentAfter(world: MigrationWorld, done: CompletedLogin, username: string, autoCreation = true): Promise<IntentOutcome> {
+  return world.zitadel.double.retrieveIdentityProviderIntent({
+    idpId: world.idpId,
+    idpUserId: done.idToken.sub,
+    idpUserName: username,
+    rawInformation: done.userinfo as never,
+    accessToken: done.tokens.access_token,
+    autoCreation,
+  });
+}
+
+/** Time passes: the login is older than the hook accepts, and the cleanup has erased the released hash. */
+export async function loginWindowPasses(world: MigrationWorld, legacyId: string): Promise<void> {
+  await world.db.query("UPDATE migration_ledger SET last_login_at = now() - interval '1 hour', pending_hash = NULL, pending_expires_at = NULL WHERE legacy_id = $1", [legacyId]);
+}
+
+/** A bcrypt cost 10 hash as PHP writes it ($2y$). */
+export async function storePhpBcrypt10(password: string): Promise<{ hash: string }> {
+  return { hash: (await bcrypt.hash(password, 10)).replace(/^\$2b\$/, '$2y$') };
 }
