@@ -25,7 +25,8 @@ async function startDemo(t: ExecutionContext): Promise<{ cwd: string; port: numb
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   t.teardown(() => child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !output.includes('Stop with Ctrl+C'); i += 1) {
+  // Up to 150 s: on a loaded 2-core machine the first start (compiling, seeding the demo hashes) is slow.
+  for (let i = 0; i < 1500 && !output.includes('Stop with Ctrl+C'); i += 1) {
     if (child.exitCode !== null) break;
     await new Promise((done) => setTimeout(done, 100));
   }
