@@ -244,6 +244,20 @@ export class Ledger {
     return toEntry(rows[0]!);
   }
 
+  /**
+   * The ZITADEL user noted for this legacy user is gone (deleted in ZITADEL): failed, without that id, so the
+   * next retry looks the user up or provisions them afresh, and the next login prepares a hash again.
+   */
+  async forgetZitadelUser(legacyId: string, method: MigrationMethod, reason: string): Promise<LedgerEntry> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE migration_ledger SET state = 'failed', method = $2, zitadel_user_id = NULL, migrated_at = NULL,
+         failure_reason = $3, attempts = attempts + 1, updated_at = now()
+       WHERE legacy_id = $1 RETURNING *`,
+      [legacyId, method, reason.slice(0, 500)],
+    );
+    return toEntry(rows[0]!);
+  }
+
   /** The hook handed over no password after all (its sealed hash did not open): the reset link is due. */
   async markResetDue(legacyId: string): Promise<LedgerEntry> {
     const { rows } = await this.db.query<Row>(

@@ -1,7 +1,7 @@
 import type { LegacyDirectory, LegacyUser } from '../legacy/directory.js';
 import type { HandOff, HandOffPolicy, PasswordChecker, VerifiedAs } from '../passwords/index.js';
 import type { Logger } from '../server/logger.js';
-import type { ZitadelApi } from '../zitadel/api.js';
+import { isNotFound, type ZitadelApi } from '../zitadel/api.js';
 import type { Provisioner } from '../zitadel/provision.js';
 import { zitadelUsername } from '../zitadel/provision.js';
 import type { Ledger, LedgerCounts, LedgerEntry, MigrationMethod, ReleaseOutcome } from './ledger.js';
@@ -133,6 +133,8 @@ export class MigrationService {
         else if (this.deps.withoutHash === 'reset') await api.sendPasswordReset(zitadelUserId);
       }
     } catch (error) {
+      // Deleted in ZITADEL since: forget that id, so the next retry looks the user up (or provisions) afresh.
+      if (isNotFound(error)) return this.deps.ledger.forgetZitadelUser(legacyId, method, `the ZITADEL user ${zitadelUserId} no longer exists (${describe(error)})`);
       return this.deps.ledger.markFailed(legacyId, method, describe(error), zitadelUserId);
     }
     const entry = await this.deps.ledger.markMigrated(legacyId, method, zitadelUserId);

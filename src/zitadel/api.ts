@@ -71,6 +71,11 @@ export class ZitadelApiError extends Error {
 
 const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted, Code.Unknown]);
 
+/** ZITADEL has no such user (deleted since the bridge noted its id). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ZitadelApiError && error.grpcCode === Code.NotFound;
+}
+
 export function isAlreadyExists(error: unknown): boolean {
   return error instanceof ZitadelApiError && (error.grpcCode === Code.AlreadyExists || /AlreadyExist/i.test(error.message));
 }

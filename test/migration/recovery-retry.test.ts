@@ -16,10 +16,11 @@ import { login } from '../support/relying-party.js';
 
 test.after.always(closeDatabases);
 
-test('migrate retry neither creates a user disabled since their login nor replaces a password set in ZITADEL since', async (t) => {
+test('migrate retry neither creates a user disabled since their login nor replaces a password set in ZITADEL since, and gets past a ZITADEL user deleted since', async (t) => {
   const users = [
     { username: 'leaver', email: 'leaver@example.com', firstName: 'Lea', lastName: 'Ver', password: 'Leaver-Passw0rd!', store: storePhpBcrypt10 },
     { username: 'mia', email: 'mia@example.com', firstName: 'Mia', lastName: 'Changed', password: 'Legacy-Passw0rd!', store: storePhpBcrypt10 },
+    { username: 'gone', email: 'gone@example.com', firstName: 'Gone', lastName: 'Deleted', password: 'Gone-Passw0rd!', store: storePhpBcrypt10 },
   ];
   const world = await startMigrationWorld({
     users,
@@ -50,6 +51,21 @@ test('migrate retry neither creates a user disabled since their login nor replac
   t.true(await world.zitadel.double.checkPassword('mia', 'New-Zitadel-Passw0rd!'), 'the password set in ZITADEL stays');
   t.false(await world.zitadel.double.checkPassword('mia', 'Legacy-Passw0rd!'));
   t.like(await ledgerOf(world).get(mia.idToken.sub), { state: 'migrated', zitadelUserId: created.id });
+
+  // Provisioned, then deleted in ZITADEL while a completion was pending: the id is forgotten, and the next
+  // retry creates the user again instead of failing on the old id for ever.
+  const gone = await login(world.rp, world.bridge, 'gone', 'Gone-Passw0rd!');
+  const deleted = zitadelUserOf(world, 'gone')!;
+  world.zitadel.double.state.users.delete(deleted.id);
+  await world.db.query("UPDATE migration_ledger SET state = 'failed', failure_reason = 'stopped' WHERE legacy_id = $1", [gone.idToken.sub]);
+  const first = await world.bridge.migration.retry();
+  t.regex(first.failed.find((f) => f.legacyId === gone.idToken.sub)?.reason ?? '', new RegExp(`${deleted.id} no longer exists`));
+  t.is((await ledgerOf(world).get(gone.idToken.sub))?.zitadelUserId, null);
+  await world.bridge.migration.retry();
+  const recreated = zitadelUserOf(world, 'gone')!;
+  t.not(recreated.id, deleted.id);
+  t.true(await world.zitadel.double.checkPassword('gone', 'Gone-Passw0rd!'));
+  t.like(await ledgerOf(world).get(gone.idToken.sub), { state: 'migrated', zitadelUserId: recreated.id });
 });
 
 /** A service over a fresh embedded database whose directory and ZITADEL are stand-ins a test shapes. */
