@@ -233,7 +233,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
           throttle: z
             .object({
               maxFailures: z.number().int().min(1).default(10).describe('Failed logins per login name within the window before it is locked.'),
-              maxFailuresPerAddress: z.number().int().min(1).default(100).describe('Failed logins per client address within the window.'),
+              maxFailuresPerAddress: z.number().int().min(1).default(100).describe('Failed logins per client address (an IPv6 client: per /64, which one subscriber commonly holds) within the window.'),
               windowSeconds: z.number().int().min(1).max(86_400).default(900).describe('Length of the counting window; a lock lasts until it ends.'),
             })
             .strict()

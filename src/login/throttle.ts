@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Queryable } from '../store/database.js';
 
 export interface ThrottleLimits {
@@ -17,6 +18,24 @@ const digest = (value: string) => createHash('sha256').update(value).digest('bas
  */
 export function accountKey(login: string, userId: string | undefined): string {
   return userId === undefined ? `login:${digest(login.trim().toLowerCase())}` : `user:${digest(userId)}`;
+}
+
+/**
+ * The counter a client address counts against: an IPv4 address (also written IPv4-mapped), or the /64 an
+ * IPv6 address belongs to: a single subscriber commonly holds a whole /64, so counting per address would
+ * give one attacker billions of fresh counters.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)?.[1];
+  if (mapped) return mapped;
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail] = ip.split('%')[0]!.split('::');
+  const first = head ? head.split(':') : [];
+  const last = tail ? tail.split(':') : [];
+  // An embedded dotted quad (::1.2.3.4) fills two groups.
+  const width = (groups: string[]) => groups.reduce((n, group) => n + (group.includes('.') ? 2 : 1), 0);
+  const groups = tail === undefined ? first : [...first, ...Array<string>(8 - width(first) - width(last)).fill('0'), ...last];
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
 }
 
 /** One attempt's place in the counters, settled once its password check has an outcome. */
@@ -50,7 +69,7 @@ export class LoginThrottle {
   ) {}
 
   async begin(account: string, address: string): Promise<ThrottledAttempt> {
-    const keys = [account, `addr:${address}`];
+    const keys = [account, `addr:${addressKey(address)}`];
     const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress];
     // Attempts already under way are counted as they stand now; this one counts for those that start later.
     const others = keys.map((key) => this.#inFlight.get(key) ?? 0);
