@@ -163,8 +163,8 @@ export class Ledger {
    */
   async releaseForHook(legacyId: string, token: string, maxLoginAgeSeconds: number, resetWithoutHash: boolean): Promise<ReleaseOutcome> {
     const digest = tokenDigest(token);
-    const freshSince = new Date(Date.now() - maxLoginAgeSeconds * 1000);
-    // One statement: the row is locked, checked and released together, so two calls cannot both succeed,
+    // One statement: the row is locked, checked and released together (its freshness by the database's
+    // clock, the one that wrote last_login_at; an application server's may differ), so two calls cannot both succeed,
     // and a crash cannot leave a passwordless user migrated without its reset due. The token is remembered
     // in the same statement; one seen before (even before other tokens) releases nothing. Two calls with one
     // token at once: the second meets the first's digest when it inserts its own, and releases nothing.
@@ -172,7 +172,7 @@ export class Ledger {
       `WITH locked AS (
          SELECT legacy_id, pending_hash, COALESCE(pending_hash IS NOT NULL AND pending_expires_at > now(), false) AS live
          FROM migration_ledger
-         WHERE legacy_id = $1 AND last_login_at >= $3
+         WHERE legacy_id = $1 AND last_login_at >= now() - make_interval(secs => $3::float8)
            AND NOT EXISTS (SELECT 1 FROM hook_released_tokens WHERE legacy_id = $1 AND digest = $2)
          FOR UPDATE
        ), remembered AS (
@@ -191,7 +191,7 @@ export class Ledger {
          updated_at = now()
        FROM old WHERE m.legacy_id = old.legacy_id
        RETURNING m.*, CASE WHEN old.live THEN old.pending_hash END AS released_hash`,
-      [legacyId, digest, freshSince, resetWithoutHash, maxLoginAgeSeconds, RESET_DUE],
+      [legacyId, digest, maxLoginAgeSeconds, resetWithoutHash, maxLoginAgeSeconds, RESET_DUE],
     );
     const row = rows[0];
     if (row) {
@@ -199,10 +199,10 @@ export class Ledger {
       const hash = row.released_hash ? this.box.open(row.released_hash) : undefined;
       return { released: true, hash, entry: toEntry(row), ...(row.released_hash && !hash ? { unreadable: true } : {}) };
     }
-    // Nothing released: say why (this read only runs on the refusal path).
+    // Nothing released: say why (this read only runs on the refusal path; it only labels the log line).
     const current = await this.get(legacyId);
     if (!current?.lastLoginAt) return { released: false, reason: 'unknown-user' };
-    if (current.lastLoginAt < freshSince) return { released: false, reason: 'stale-login' };
+    if (current.lastLoginAt.getTime() < Date.now() - maxLoginAgeSeconds * 1000) return { released: false, reason: 'stale-login' };
     return { released: false, reason: 'replayed' };
   }
 

@@ -245,6 +245,21 @@ for (const backend of bridgeDatabasesUnderTest()) {
     t.true(login.resetDue);
   });
 
+  test.serial(title('freshness is judged by the database\'s clock, which wrote the login time: an application clock ahead of it does not make a fresh login stale'), async (t) => {
+    const db = await backend.open();
+    const ledger = new Ledger(db, box);
+    const id = randomUUID();
+    await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$fresh' }, 600);
+    const now = Date.now;
+    Date.now = () => now() + 10 * 60_000;
+    try {
+      const outcome = await ledger.releaseForHook(id, 'token', 300, true);
+      t.is(outcome.released && outcome.hash, '$2y$10$fresh');
+    } finally {
+      Date.now = now;
+    }
+  });
+
   test(title('a stale login releases nothing'), async (t) => {
     const db = await backend.open();
     const ledger = new Ledger(db, box);
