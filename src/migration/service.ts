@@ -97,10 +97,10 @@ export class MigrationService {
    * For the post-login hook: the hash to hand over (once per token, while the login here is fresh). Without
    * a hash in `reset` mode the ledger records the reset as due in the same statement; `migrate retry` sends it.
    */
-  async releaseForHook(legacyId: string, accessToken: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
-    let outcome = await this.deps.ledger.releaseForHook(legacyId, accessToken, maxLoginAgeSeconds, this.deps.withoutHash === 'reset');
-    if (outcome.released && outcome.unreadable) outcome = await this.#withoutSealedHash(legacyId, outcome.entry);
-    if (outcome.released) await this.#flag(legacyId, null);
+  async releaseForHook(user: LegacyUser, accessToken: string, maxLoginAgeSeconds: number): Promise<ReleaseOutcome> {
+    let outcome = await this.deps.ledger.releaseForHook(user.id, accessToken, maxLoginAgeSeconds, this.deps.withoutHash === 'reset');
+    if (outcome.released && outcome.unreadable) outcome = await this.#withoutSealedHash(user, outcome.entry);
+    if (outcome.released) await this.#flag(user.id, null);
     return outcome;
   }
 
@@ -109,12 +109,12 @@ export class MigrationService {
    * database): hand over what the stored legacy hash gives without the password, else treat the user as
    * one without a hash (in `reset` mode the reset link is due).
    */
-  async #withoutSealedHash(legacyId: string, entry: LedgerEntry): Promise<ReleaseOutcome> {
-    this.deps.logger.error({ userId: legacyId }, 'the pending hand-off hash cannot be opened: was the cookie key that sealed it removed from oidc.cookieKeys?');
-    const hash = await this.#storedHandOffHash(legacyId).catch(() => undefined);
+  async #withoutSealedHash(user: LegacyUser, entry: LedgerEntry): Promise<ReleaseOutcome> {
+    this.deps.logger.error({ userId: user.id }, 'the pending hand-off hash cannot be opened: was the cookie key that sealed it removed from oidc.cookieKeys?');
+    const hash = await this.#storedHandOffHash(user);
     if (hash) return { released: true, hash, entry };
     if (this.deps.withoutHash !== 'reset') return { released: true, hash: undefined, entry };
-    return { released: true, hash: undefined, entry: await this.deps.ledger.markResetDue(legacyId) };
+    return { released: true, hash: undefined, entry: await this.deps.ledger.markResetDue(user.id) };
   }
 
   /** ZITADEL says it holds this handed-over user, linked: the hand-off is confirmed. */
@@ -122,13 +122,16 @@ export class MigrationService {
     return this.deps.ledger.confirm(legacyId, zitadelUserId);
   }
 
-  /** For an existing ZITADEL user linked to `legacyId` (Actions v1, retry): set the hash, or send a reset. */
-  async completeExisting(legacyId: string, zitadelUserId: string, method: MigrationMethod): Promise<LedgerEntry> {
+  /**
+   * For an existing ZITADEL user linked to `legacyId` (Actions v1, retry): set the hash, or send a reset.
+   * `user`: the legacy row, when the caller has read it already.
+   */
+  async completeExisting(legacyId: string, zitadelUserId: string, method: MigrationMethod, user?: LegacyUser): Promise<LedgerEntry> {
     const api = this.#api();
     try {
       // A password the user has in ZITADEL (set since, by a reset link or by the user) is never replaced.
       if (!(await api.userFacts(zitadelUserId)).hasPassword) {
-        const hash = await this.#handOffHash(legacyId);
+        const hash = await this.#handOffHash(legacyId, user);
         if (hash) await api.setPasswordHash(zitadelUserId, hash);
         else if (this.deps.withoutHash === 'reset') await api.sendPasswordReset(zitadelUserId);
       }
@@ -176,9 +179,9 @@ export class MigrationService {
       const found = username ? await api.findUserByUsername(username) : undefined;
       if (found && (await api.linkOf(found.userId)) === user.id) zitadelUserId = found.userId;
     }
-    if (zitadelUserId) return this.completeExisting(user.id, zitadelUserId, entry.method ?? 'provision');
+    if (zitadelUserId) return this.completeExisting(user.id, zitadelUserId, entry.method ?? 'provision', user);
     if (!this.deps.provisioner) return this.deps.ledger.markFailed(user.id, entry.method ?? 'hook', 'not found in ZITADEL, and provisioning is off');
-    return this.#provision(user, await this.#handOffHash(user.id));
+    return this.#provision(user, await this.#handOffHash(user.id, user));
   }
 
   async #provision(user: LegacyUser, hash: string | undefined): Promise<LedgerEntry> {
@@ -198,17 +201,16 @@ export class MigrationService {
   }
 
   /** The pending hash made at login, else one computed from the stored legacy hash (no password needed). */
-  async #handOffHash(legacyId: string): Promise<string | undefined> {
-    return (await this.deps.ledger.pendingHash(legacyId)) ?? this.#storedHandOffHash(legacyId);
+  async #handOffHash(legacyId: string, user?: LegacyUser): Promise<string | undefined> {
+    const pending = await this.deps.ledger.pendingHash(legacyId);
+    return pending ?? this.#storedHandOffHash(user ?? (await this.deps.directory.findById(legacyId)));
   }
 
   /** Native or re-encoded from the stored legacy hash, if its format allows (no password needed). */
-  async #storedHandOffHash(legacyId: string): Promise<string | undefined> {
-    const user = await this.deps.directory.findById(legacyId);
+  async #storedHandOffHash(user: LegacyUser | undefined): Promise<string | undefined> {
     const scheme = user?.credential ? this.deps.passwords.identify(user.credential) : undefined;
     if (!user?.credential || !scheme) return undefined;
-    const handOff = await this.deps.handOff.decide(user.credential, scheme, undefined);
-    return handOff.hash ?? undefined;
+    return (await this.#decide(user, scheme, undefined, undefined)).hash ?? undefined;
   }
 
   async #flag(legacyId: string, zitadelUserId: string | null): Promise<void> {

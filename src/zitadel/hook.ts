@@ -133,7 +133,7 @@ export function hookRoutes(deps: HookDependencies): Router {
     const [refused, user] = await Promise.all([checks.token(accessToken, subject), directory.findById(subject)]);
     if (refused) return unchanged(ctx, refused, { userId: subject });
     if (!user) return unchanged(ctx, 'unknown-user', { userId: subject });
-    const release = await migration.releaseForHook(subject, accessToken, hook.maxLoginAgeSeconds);
+    const release = await migration.releaseForHook(user, accessToken, hook.maxLoginAgeSeconds);
     if (!release.released) return unchanged(ctx, release.reason, { userId: subject });
     const reply = withHandOff(response, {
       ...(release.hash ? { hash: release.hash } : {}),

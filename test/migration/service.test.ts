@@ -107,7 +107,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
     const migration = service(db, policy(needsPassword), 'reset');
     await new Ledger(db, box).recordLogin(id, { kind: 'none', hash: null, reason: 'none' }, 600);
     statements.length = 0;
-    const outcome = await migration.releaseForHook(id, 'token', 300);
+    const outcome = await migration.releaseForHook(user(id), 'token', 300);
     t.true(outcome.released);
     t.is(outcome.released && outcome.entry.state, 'failed');
     t.is(outcome.released && outcome.entry.failureReason, RESET_DUE);
@@ -115,7 +115,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
     const changeRequired = service(db, policy(needsPassword), 'changeRequired');
     const other = randomUUID();
     await new Ledger(db, box).recordLogin(other, { kind: 'none', hash: null, reason: 'none' }, 600);
-    const asked = await changeRequired.releaseForHook(other, 'token', 300);
+    const asked = await changeRequired.releaseForHook(user(other), 'token', 300);
     t.is(asked.released && asked.entry.state, 'migrated');
   });
 }

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import bcrypt from 'bcrypt';
 import type { LegacyUser } from '../../src/legacy/directory.js';
 import { createZitadelApi } from '../../src/zitadel/api.js';
@@ -6,6 +6,17 @@ import { Provisioner, UsernameTakenError } from '../../src/zitadel/provision.js'
 import { startZitadelDouble } from '../support/zitadel/index.js';
 import { Users } from '../support/zitadel/users.js';
 import { testHashPolicy } from '../zitadel-double/hash-policy.js';
+
+
+/** A ZITADEL double with the bridge's IdP, the API on it, and a provisioner (`usernameTaken` as given). */
+async function provisioning(t: ExecutionContext, usernameTaken: 'link' | 'refuse') {
+  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
+  t.teardown(() => double.close());
+  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
+  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
+  const provisioner = new Provisioner(api, { usernameTaken, legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  return { double, api, provisioner };
+}
 
 test('a user is looked up by username in the bridge\'s organization only: a namesake elsewhere is someone else', async (t) => {
   const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
@@ -45,11 +56,7 @@ test('a reset mail whose answer came too late is not sent again: it may well hav
 });
 
 test('link mode never links a ZITADEL user that already belongs to another legacy user, nor replaces its password', async (t) => {
-  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
-  t.teardown(() => double.close());
-  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
-  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
-  const provisioner = new Provisioner(api, { usernameTaken: 'link', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const { double, provisioner } = await provisioning(t, 'link');
   const legacy = (id: string, username: string, email: string): LegacyUser => ({
     id,
     credential: null,
@@ -65,11 +72,7 @@ test('link mode never links a ZITADEL user that already belongs to another legac
 });
 
 test('provisioning keeps a phone the legacy system verified verified, and the nickname', async (t) => {
-  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
-  t.teardown(() => double.close());
-  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
-  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
-  const provisioner = new Provisioner(api, { usernameTaken: 'refuse', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const { double, provisioner } = await provisioning(t, 'refuse');
   const profile = { email: 'pia@example.com', emailVerified: true, givenName: 'Pia', familyName: 'Phone', nickname: 'pp' };
   const verified = await provisioner.provision({ id: '1', credential: null, disabled: false, profile: { ...profile, preferredUsername: 'pia', phoneNumber: '+41790000001', phoneNumberVerified: true } }, undefined);
   const unverified = await provisioner.provision({ id: '2', credential: null, disabled: false, profile: { ...profile, preferredUsername: 'pio', phoneNumber: '+41790000002', phoneNumberVerified: false } }, undefined);
@@ -81,11 +84,7 @@ test('provisioning keeps a phone the legacy system verified verified, and the ni
 });
 
 test('a user ZITADEL refuses to create, yet cannot find by name, is reported with what most likely holds the link', async (t) => {
-  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
-  t.teardown(() => double.close());
-  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
-  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
-  const provisioner = new Provisioner(api, { usernameTaken: 'link', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const { provisioner } = await provisioning(t, 'link');
   const legacy = (email: string): LegacyUser => ({ id: '42', credential: null, disabled: false, profile: { email, givenName: 'Ren', familyName: 'Amed' } });
   await provisioner.provision(legacy('old@example.com'), undefined);
   // The legacy email (ZITADEL's username) changed since; the link to legacy id 42 is ZITADEL's already.
@@ -94,11 +93,7 @@ test('a user ZITADEL refuses to create, yet cannot find by name, is reported wit
 });
 
 test('link mode links a namesake only when both sides verified the same email; any other namesake keeps its account', async (t) => {
-  const double = await startZitadelDouble({ pat: 'pat', hashPolicy: testHashPolicy });
-  t.teardown(() => double.close());
-  const idp = double.addGenericOidcIdp({ name: 'legacy bridge' });
-  const api = createZitadelApi({ url: double.url, pat: 'pat', organizationId: double.defaultOrgId, idpId: idp.id, timeoutMs: 5000, retries: 0 });
-  const provisioner = new Provisioner(api, { usernameTaken: 'link', legacyIdMetadataKey: 'legacy_id', fallbacks: { givenNameFallback: 'Given', familyNameFallback: 'Family' } });
+  const { double, api, provisioner } = await provisioning(t, 'link');
   // People who signed up in ZITADEL itself, with their own passwords.
   const native = async (username: string, email: string) => {
     const id = await api.createUser({ legacyId: 'unused', username, givenName: 'N', familyName: 'Ative', email, emailVerified: true, metadata: [] });

@@ -1,6 +1,6 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { closeDatabases } from '../support/databases.js';
-import type { MigrationWorld } from '../support/migration-world.js';
+import { zitadelUserOf, type MigrationWorld } from '../support/migration-world.js';
 import { login as bridgeLogin } from '../support/relying-party.js';
 import { LONG_PASSWORD, startWorldWithoutHash } from './without-hash-world.js';
 
@@ -17,27 +17,32 @@ test.after.always(async () => {
   await closeDatabases();
 });
 
+/** `migrate retry` finishes the user: the reset link goes out, and the ledger says migrated. */
+async function retrySendsTheLink(t: ExecutionContext, legacyId: string, zitadelUserId: string): Promise<void> {
+  const report = await world.bridge.migration.retry();
+  t.false(report.failed.some((failure) => failure.legacyId === legacyId), JSON.stringify(report.failed));
+  t.true(world.zitadel.double.state.passwordResets.some((reset) => reset.userId === zitadelUserId && reset.medium === 'sendLink'));
+  t.is((await world.bridge.migration.entry(legacyId))?.state, 'migrated');
+}
+
 // Serial: `migrate retry` finishes every user in the ledger, so one test's retry would finish the other's user.
 test.serial('no importable hash: ZITADEL creates the user without a password, and migrate retry sends the reset link', async (t) => {
   t.true(Buffer.byteLength(LONG_PASSWORD) > 72);
   const { intent, login } = await world.brokeredLogin('lena', LONG_PASSWORD);
   t.true(intent.created);
-  const user = [...world.zitadel.double.state.users.values()].find((u) => u.username === 'lena')!;
+  const user = zitadelUserOf(world, 'lena')!;
   t.is(user.password, undefined);
   const before = await world.bridge.migration.entry(login.idToken.sub);
   t.is(before?.handoff, 'none');
   t.is(before?.state, 'failed');
   t.regex(before?.failureReason ?? '', /password reset/);
-  const report = await world.bridge.migration.retry();
-  t.false(report.failed.some((failure) => failure.legacyId === login.idToken.sub), JSON.stringify(report.failed));
-  t.true(world.zitadel.double.state.passwordResets.some((reset) => reset.userId === user.id && reset.medium === 'sendLink'));
-  t.is((await world.bridge.migration.entry(login.idToken.sub))?.state, 'migrated');
+  await retrySendsTheLink(t, login.idToken.sub, user.id);
 });
 
 test.serial('a login at the bridge before migrate retry ran keeps the reset due: the link still goes out', async (t) => {
   const { intent, login } = await world.brokeredLogin('lars', LONG_PASSWORD);
   t.true(intent.created);
-  const user = [...world.zitadel.double.state.users.values()].find((u) => u.username === 'lars')!;
+  const user = zitadelUserOf(world, 'lars')!;
   t.is(user.password, undefined);
   // The user comes back to the bridge (ZITADEL still federates to it) before the operator's retry.
   await bridgeLogin(world.rp, world.bridge, 'lars', LONG_PASSWORD);
@@ -45,8 +50,5 @@ test.serial('a login at the bridge before migrate retry ran keeps the reset due:
   t.is(entry?.logins, 2);
   t.is(entry?.state, 'failed');
   t.regex(entry?.failureReason ?? '', /password reset/);
-  const report = await world.bridge.migration.retry();
-  t.false(report.failed.some((failure) => failure.legacyId === login.idToken.sub), JSON.stringify(report.failed));
-  t.true(world.zitadel.double.state.passwordResets.some((reset) => reset.userId === user.id && reset.medium === 'sendLink'));
-  t.is((await world.bridge.migration.entry(login.idToken.sub))?.state, 'migrated');
+  await retrySendsTheLink(t, login.idToken.sub, user.id);
 });
