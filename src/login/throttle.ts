@@ -59,9 +59,14 @@ export interface ThrottledAttempt {
  * replicas such a burst can get as far as the limit on each before the shared counts stop it.) A login that
  * succeeds writes nothing unless its account had failures to clear, so busy rows (an office behind one
  * address) are only read.
+ *
+ * Each attempt counts exactly once: reading a key's counts and moving an attempt from "under way" into the
+ * table take turns per key, so no reader sees an attempt both under way and already recorded (which would
+ * refuse a check the limit allows) or in neither place (which would allow one too many).
  */
 export class LoginThrottle {
   readonly #inFlight = new Map<string, number>();
+  readonly #turns = new KeyedTurns();
 
   constructor(
     private readonly db: Queryable,
@@ -71,53 +76,45 @@ export class LoginThrottle {
   async begin(account: string, address: string): Promise<ThrottledAttempt> {
     const keys = [account, `addr:${addressKey(address)}`];
     const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress];
-    // Attempts already under way are counted as they stand now; this one counts for those that start later.
-    const others = keys.map((key) => this.#inFlight.get(key) ?? 0);
-    this.#hold(keys, 1);
-    let settled = false;
-    const release = () => {
-      if (settled) return;
-      settled = true;
-      this.#hold(keys, -1);
-    };
     const windowMs = this.limits.windowSeconds * 1000;
     const now = Date.now();
-    let rows: Array<{ key: string; failures: number; window_start: Date }>;
-    try {
-      ({ rows } = await this.db.query<{ key: string; failures: number; window_start: Date }>(
+    const { found, others } = await this.#turns.take(keys, async () => {
+      const { rows } = await this.db.query<{ key: string; failures: number; window_start: Date }>(
         'SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
         [keys, new Date(now - windowMs)],
-      ));
-    } catch (error) {
-      release();
-      throw error;
-    }
-    const found = keys.map((key) => rows.find((row) => row.key === key));
+      );
+      return { found: keys.map((key) => rows.find((row) => row.key === key)), others: keys.map((key) => this.#inFlight.get(key) ?? 0) };
+    });
     const recorded = found.map((row) => row?.failures ?? 0);
     const full = keys.map((_, i) => recorded[i]! + others[i]! >= limits[i]!);
     const allowed = !full.includes(true);
-    if (!allowed) release();
     // A full counter starts over when its window ends; one full only by attempts under way opens its window with them.
     const windowEnds = found.filter((_, i) => full[i]).map((row) => (row ? new Date(row.window_start).getTime() : now) + windowMs);
+    const retryAfterSeconds = Math.max(1, Math.ceil((Math.max(now, ...windowEnds) - now) / 1000));
+    if (!allowed) return { allowed, retryAfterSeconds, failed: async () => {}, succeeded: async () => {}, abandoned: () => {} };
+
+    // Held since the read, in the same turn, so later attempts count this one.
+    this.#hold(keys, 1);
+    let settled = false;
+    const settle = (write: () => Promise<unknown>) => {
+      if (settled) return Promise.resolve();
+      settled = true;
+      return this.#turns.take(keys, async () => {
+        try {
+          await write();
+        } finally {
+          this.#hold(keys, -1);
+        }
+      });
+    };
     return {
       allowed,
-      retryAfterSeconds: Math.max(1, Math.ceil((Math.max(now, ...windowEnds) - now) / 1000)),
-      failed: async () => {
-        try {
-          await this.#recordFailure(keys);
-        } finally {
-          // Counted in the table before it stops counting here, so no moment counts it nowhere.
-          release();
-        }
-      },
-      succeeded: async () => {
-        try {
-          if (recorded[0]! > 0) await this.db.query('DELETE FROM login_throttle WHERE key = $1', [account]);
-        } finally {
-          release();
-        }
-      },
-      abandoned: release,
+      retryAfterSeconds,
+      failed: () => settle(() => this.#recordFailure(keys)),
+      succeeded: () => settle(async () => {
+        if (recorded[0]! > 0) await this.db.query('DELETE FROM login_throttle WHERE key = $1', [account]);
+      }),
+      abandoned: () => void settle(async () => {}),
     };
   }
 
@@ -140,5 +137,36 @@ export class LoginThrottle {
          window_start = CASE WHEN login_throttle.window_start <= $4 THEN $3 ELSE login_throttle.window_start END`,
       [keys[0], keys[1], now, since],
     );
+  }
+}
+
+/**
+ * Turns per key, first come first served: work on several keys waits for each of them, taken in one order
+ * everywhere so two callers never wait for each other.
+ */
+class KeyedTurns {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  async take<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const ends: Array<() => void> = [];
+    try {
+      for (const key of [...new Set(keys)].sort()) ends.push(await this.#wait(key));
+      return await work();
+    } finally {
+      for (const end of ends) end();
+    }
+  }
+
+  async #wait(key: string): Promise<() => void> {
+    const before = this.#tails.get(key) ?? Promise.resolve();
+    let end!: () => void;
+    const mine = new Promise<void>((resolve) => (end = resolve));
+    const tail = before.then(() => mine);
+    this.#tails.set(key, tail);
+    await before;
+    return () => {
+      end();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    };
   }
 }
