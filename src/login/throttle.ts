@@ -77,24 +77,27 @@ export class LoginThrottle {
     const keys = [account, `addr:${addressKey(address)}`];
     const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress];
     const windowMs = this.limits.windowSeconds * 1000;
-    const now = Date.now();
-    const { found, others } = await this.#turns.take(keys, async () => {
+    const { found, recorded, full, now } = await this.#turns.take(keys, async () => {
+      // Read once the turn is ours: failures recorded while waiting for it are younger than an earlier clock.
+      const now = Date.now();
       const { rows } = await this.db.query<{ key: string; failures: number; window_start: Date }>(
         'SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
         [keys, new Date(now - windowMs)],
       );
-      return { found: keys.map((key) => rows.find((row) => row.key === key)), others: keys.map((key) => this.#inFlight.get(key) ?? 0) };
+      const found = keys.map((key) => rows.find((row) => row.key === key));
+      const recorded = found.map((row) => row?.failures ?? 0);
+      const full = keys.map((key, i) => recorded[i]! + (this.#inFlight.get(key) ?? 0) >= limits[i]!);
+      // Held within the turn, so the next attempt to read counts this one.
+      if (!full.includes(true)) this.#hold(keys, 1);
+      return { found, recorded, full, now };
     });
-    const recorded = found.map((row) => row?.failures ?? 0);
-    const full = keys.map((_, i) => recorded[i]! + others[i]! >= limits[i]!);
     const allowed = !full.includes(true);
     // A full counter starts over when its window ends; one full only by attempts under way opens its window with them.
     const windowEnds = found.filter((_, i) => full[i]).map((row) => (row ? new Date(row.window_start).getTime() : now) + windowMs);
-    const retryAfterSeconds = Math.max(1, Math.ceil((Math.max(now, ...windowEnds) - now) / 1000));
+    // At most one window: another replica's clock may run ahead of this one's.
+    const retryAfterSeconds = Math.min(this.limits.windowSeconds, Math.max(1, Math.ceil((Math.max(now, ...windowEnds) - now) / 1000)));
     if (!allowed) return { allowed, retryAfterSeconds, failed: async () => {}, succeeded: async () => {}, abandoned: () => {} };
 
-    // Held since the read, in the same turn, so later attempts count this one.
-    this.#hold(keys, 1);
     let settled = false;
     const settle = (write: () => Promise<unknown>) => {
       if (settled) return Promise.resolve();

@@ -78,3 +78,25 @@ test('a success clears the account while others read it: the next attempt is cou
   t.is(later.filter((attempt) => attempt.allowed).length, 3);
   for (const attempt of later) if (attempt.allowed) attempt.abandoned();
 });
+
+test('an attempt refused after waiting its turn is told to come back when the window ends, never later than one window', async (t) => {
+  const db = await sharedEmbeddedDatabase();
+  const { gated, holdNextRead } = withHeldRead(db);
+  const throttle = new LoginThrottle(gated, limits);
+  const account = `login:${randomUUID()}`;
+  const [first, second] = [await throttle.begin(account, '192.0.2.60'), await throttle.begin(account, '192.0.2.61')];
+  const open = holdNextRead();
+  const third = throttle.begin(account, '192.0.2.62');
+  // Queued behind the third's read: the first's failure, then a fourth attempt, which waits a while.
+  const firstFailed = first.failed();
+  const fourth = throttle.begin(account, '192.0.2.63');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  open();
+  t.true((await third).allowed);
+  await firstFailed;
+  const refused = await fourth;
+  t.false(refused.allowed);
+  t.true(refused.retryAfterSeconds <= limits.windowSeconds, `Retry-After ${refused.retryAfterSeconds}`);
+  t.true(refused.retryAfterSeconds >= limits.windowSeconds - 2, `Retry-After ${refused.retryAfterSeconds}`);
+  await second.failed();
+});
