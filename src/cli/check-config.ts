@@ -43,13 +43,23 @@ export const checkConfigCommand: Command = {
       },
     ];
     async function legacyCheck(bridge: Parameters<typeof openLegacyDirectory>[1]): Promise<void> {
-      const directory = await openLegacyDirectory(config.legacy, bridge);
+      // No claims cache: every check below must reach the database.
+      const directory = await openLegacyDirectory({ ...config.legacy, claimsCacheSeconds: 0 }, bridge);
       try {
         await directory.ping();
         // Runs the real lookup, so a wrong table or column name shows here and not at the first login.
         await directory.findByLogin(`config-check-${Date.now()}`);
         // …and maps a real row, so a wrong id column or alias shows here and not as a shared or failing `sub`.
-        if (!config.legacy.queries || config.legacy.queries.list) await directory.list({ limit: 1 });
+        const [first] = !config.legacy.queries || config.legacy.queries.list ? await directory.list({ limit: 1 }) : [];
+        // findById serves every token and userinfo request after the login: a broken one would fail them all.
+        if (first) {
+          if (!(await directory.findById(first.id))) {
+            const settings = config.legacy.queries ? 'legacy.queries.findById and legacy.columns.id' : 'legacy.columns.id';
+            throw new Error(`the lookup by id does not find the user with id ${first.id} that the users list returned; check ${settings}`);
+          }
+        } else {
+          await directory.findById(`config-check-${Date.now()}`);
+        }
       } finally {
         await directory.close();
       }

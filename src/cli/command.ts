@@ -42,8 +42,16 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   options.help = { type: 'boolean', short: 'h' };
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    // Ignored, a stray argument would leave the command on its defaults (demo mode, keys/jwks.json). Not
+    // echoed: it may be a token pasted in the wrong place.
+    if (!command.positionals && positionals.length > 0 && values.help !== true) {
+      const fileOptions = Object.entries(command.options).filter(([, spec]) => spec.placeholder === 'FILE').map(([name]) => `--${name} FILE`);
+      const hint = fileOptions.length > 0 ? `; to name a file use ${fileOptions.join(' or ')}` : '';
+      throw new UsageError(`${command.path.join(' ')} takes no arguments, only options (got ${positionals.length})${hint}`);
+    }
     return { values, positionals };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message);
   }
 }

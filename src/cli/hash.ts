@@ -41,9 +41,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Lines without their terminators; a password keeps every other character. */
+/** Lines without their terminators; a password keeps every other character. A final newline ends the last line, not a new one. */
 function stdinLines(input: string): string[] {
-  return input.split('\n').map((line) => line.replace(/\r$/, ''));
+  return input.replace(/\n$/, '').split('\n').map((line) => line.replace(/\r$/, ''));
 }
 
 // --- hash check
@@ -112,7 +112,14 @@ async function runCheck(args: ParsedArgs): Promise<number> {
   const verifiers = parseVerifiers(stringOption(args, 'verifiers'));
   const { passwords, handoff } = await configured(stringOption(args, 'config'));
   const effective: HandOffConfigInput = verifiers ? { ...handoff, zitadel: { ...(handoff.zitadel ?? {}), verifiers } } : handoff;
-  const content = await readFile(file, 'utf8');
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (error) {
+    // "ENOENT: no such file or directory", without Node's repetition of the call and path.
+    process.stderr.write(`cannot read ${file}: ${(error as Error).message.split(',')[0]}\n`);
+    return EXIT.usage;
+  }
   const lines = content.split('\n').map((text, i) => ({ number: i + 1, text: text.replace(/\r$/, '') })).filter((l) => l.text.trim() !== '');
   const checker = new LineChecker(passwords, effective);
   let passed = 0;

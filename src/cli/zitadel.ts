@@ -134,7 +134,6 @@ Exit codes: 0 done; 1 ZITADEL unreachable or refused a call; 2 bad options or an
     },
 
     async run(args) {
-      if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
       const wanted = request(args);
       const dryRun = booleanOption(args, 'dry-run');
 

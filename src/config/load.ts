@@ -54,6 +54,15 @@ export function describeEnvOverrides(): string[] {
 
 /** The file named, else BRIDGE_CONFIG, else config/bridge.yaml if present; undefined means demo mode. */
 function configFile(options: LoadOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (options.file === undefined && env.BRIDGE_CONFIG === '') {
+    // Falling through would start demo mode (published demo passwords) on whatever DATABASE_URL names.
+    throw new ConfigError('the environment', [
+      {
+        path: 'BRIDGE_CONFIG',
+        message: `is set but empty: unset it to use ${DEFAULT_CONFIG_FILE} (demo mode without it), or set it to a configuration file`,
+      },
+    ]);
+  }
   return options.file ?? env.BRIDGE_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
 }
 
@@ -61,12 +70,23 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const file = configFile(options, env);
   const issues: ConfigIssue[] = [];
-  const raw = file ? readYaml(file, env, issues) : demoConfig(env);
+  // Where a value came from when not written in the file, to name it in a problem (never the value itself).
+  const origins = new Map<string, string>();
+  const raw = file ? readYaml(file, env, issues, origins) : demoConfig(env);
   const source = file ?? 'demo';
   if (issues.length > 0) throw new ConfigError(source, issues);
-  applyEnvOverrides(raw, env, issues);
-  const result = buildConfigSchema(env).safeParse(raw);
-  if (!result.success) issues.push(...flattenIssues(result.error.issues));
+  applyEnvOverrides(raw, env, issues, origins);
+  const schema = buildConfigSchema(env);
+  coerceInterpolated(raw, schema, origins);
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    issues.push(
+      ...flattenIssues(result.error.issues).map((issue) => {
+        const origin = origins.get(issue.path);
+        return origin ? { ...issue, message: `${issue.message} (the value comes from ${origin})` } : issue;
+      }),
+    );
+  }
   if (issues.length > 0) throw new ConfigError(source, issues);
   return { config: result.data as BridgeConfig, source };
 }
@@ -102,8 +122,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): BridgeCo
   return result.data;
 }
 
-function readYaml(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Raw {
-  return interpolate(parseYaml(file, issues), env, [], issues) as Raw;
+function readYaml(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], origins: Map<string, string>): Raw {
+  return interpolate(parseYaml(file, issues), env, [], issues, origins) as Raw;
 }
 
 /** The file's mapping as written, before `${NAME}` interpolation; problems go to `issues`. */
@@ -137,25 +157,83 @@ function parseYaml(file: string, issues: ConfigIssue[]): Raw {
   return value as Raw;
 }
 
-/** Replace `${NAME}` and `${NAME:-default}` in every string value. */
-function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], issues: ConfigIssue[]): unknown {
+/** Replace `${NAME}` and `${NAME:-default}` in every string value; `origins` learns which paths used which. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], issues: ConfigIssue[], origins?: Map<string, string>): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
+    const used: string[] = [];
+    const result = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
+      used.push(`\${${name}}`);
       const found = env[name];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;
       issues.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
       return '';
     });
+    if (used.length > 0) origins?.set(path.join('.'), used.join(' and '));
+    return result;
   }
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, [...path, String(i)], issues));
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, [...path, String(i)], issues, origins));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], issues)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], issues, origins)]));
   }
   return value;
 }
 
-function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): void {
+/**
+ * Interpolation yields text; where the schema expects a number or a boolean, text that is exactly one
+ * (`8080`, `true`) becomes it, so `port: ${PORT}` works. Anything else stays text and is reported at its path.
+ */
+function coerceInterpolated(raw: Raw, schema: z.ZodType, origins: ReadonlyMap<string, string>): void {
+  for (const [dotted, origin] of origins) {
+    if (!origin.startsWith('${')) continue; // an environment override, already of the right type
+    const path = dotted.split('.');
+    const parent = getPath(raw, path.slice(0, -1));
+    const key = path[path.length - 1]!;
+    const text = parent?.[key];
+    if (typeof text !== 'string') continue;
+    const kind = kindAt(schema, path);
+    if (kind === 'number' && /^[+-]?\d+(\.\d+)?$/.test(text.trim())) parent![key] = Number(text);
+    else if (kind === 'boolean' && /^(true|false)$/.test(text.trim())) parent![key] = text.trim() === 'true';
+  }
+}
+
+/** The type the schema expects at a path, looking through defaults, optionals and refinements. */
+function kindAt(schema: z.ZodType, path: readonly string[]): string | undefined {
+  const def = schema.def as unknown as Record<string, unknown> & { type: string };
+  switch (def.type) {
+    case 'default':
+    case 'prefault':
+    case 'optional':
+    case 'nullable':
+    case 'readonly':
+    case 'catch':
+      return kindAt(def.innerType as z.ZodType, path);
+    case 'pipe':
+      return kindAt(def.in as z.ZodType, path);
+    case 'object': {
+      if (path.length === 0) return def.type;
+      const child = (def.shape as Record<string, z.ZodType>)[path[0]!];
+      return child && kindAt(child, path.slice(1));
+    }
+    case 'array':
+      return path.length === 0 ? def.type : kindAt(def.element as z.ZodType, path.slice(1));
+    case 'record':
+      return path.length === 0 ? def.type : kindAt(def.valueType as z.ZodType, path.slice(1));
+    default:
+      return path.length === 0 ? def.type : undefined;
+  }
+}
+
+function getPath(target: Raw, path: readonly string[]): Raw | undefined {
+  let node: unknown = target;
+  for (const key of path) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Raw)[key];
+  }
+  return node && typeof node === 'object' ? (node as Raw) : undefined;
+}
+
+function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue[], origins: Map<string, string>): void {
   for (const override of ENV_OVERRIDES) {
     const value = env[override.name];
     if (value === undefined || value === '') continue;
@@ -168,6 +246,7 @@ function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue
       }
     }
     setPath(raw, override.path, parsed);
+    origins.set(override.path.join('.'), override.name);
   }
 }
 

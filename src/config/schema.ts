@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { handOffConfigSchema, passwordsConfigSchema } from '../passwords/config.js';
+import { supportedProtocols } from '../legacy/registry.js';
 import { zitadelConfigSchema } from '../zitadel/config.js';
 import { secretSchema } from './secret.js';
 
@@ -13,7 +14,28 @@ const identifier = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, 'must be a plain SQL identifier such as users or app.users');
 
+/** A column name: an empty one would only fail at the first login, as broken SQL. */
+const column = z.string().min(1, 'must not be empty: leave the setting out if the table has no such column');
+
+/**
+ * A legacy database URL of a supported kind (an empty one means none: the legacy table is in the bridge
+ * database). The messages never repeat the value, which may hold a password.
+ */
+const legacyUrl = z.string().superRefine((value, ctx) => {
+  if (value === '') return;
+  const supported = supportedProtocols();
+  // `scheme://` first: `user:password@host` parses as a URL whose scheme is the user name.
+  const protocol = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) && URL.canParse(value) ? new URL(value).protocol.slice(0, -1) : undefined;
+  if (protocol === undefined) {
+    ctx.addIssue({ code: 'custom', message: `is not a URL; expected ${supported.map((p) => `${p}://…`).join(', ')}` });
+  } else if (!supported.includes(protocol)) {
+    ctx.addIssue({ code: 'custom', message: `unsupported database '${protocol}'; supported: ${supported.join(', ')}` });
+  }
+});
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 export function buildConfigSchema(env: NodeJS.ProcessEnv) {
   const secret = secretSchema({ env });
@@ -55,32 +77,31 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
 
   const columns = z
     .object({
-      id: z.string().min(1).default('id').describe('Stable primary key; becomes `sub` forever. Never a login name or email.'),
+      id: column.default('id').describe('Stable primary key; becomes `sub` forever. Never a login name or email.'),
       login: z
-        .array(z.string().min(1))
+        .array(column)
         .min(1)
         .default(['username', 'email'])
         .describe('Columns a user may type to sign in (each is tried; two different rows matching is a failed login).'),
-      passwordHash: z.string().min(1).default('password_hash').describe('Column holding the password hash.'),
-      salt: z.string().min(1).optional().describe('Column holding a separate salt, for salted-digest formats.'),
-      email: z.string().optional().describe('Email address.'),
-      emailVerified: z.string().optional().describe('Boolean-ish column (true/1/yes/t or a non-null timestamp).'),
-      givenName: z.string().optional().describe('First name (given_name).'),
-      familyName: z.string().optional().describe('Last name (family_name).'),
-      name: z.string().optional().describe('Display name; split into given and family name when those are missing.'),
-      nickname: z.string().optional().describe('Nickname.'),
-      preferredUsername: z.string().optional().describe('Username ZITADEL uses for the new user (it falls back to the email).'),
-      phoneNumber: z.string().optional().describe('Phone number.'),
-      phoneNumberVerified: z.string().optional().describe('Boolean-ish column: phone number verified.'),
-      locale: z.string().optional().describe('Preferred language (e.g. en, de-CH).'),
+      passwordHash: column.default('password_hash').describe('Column holding the password hash.'),
+      salt: column.optional().describe('Column holding a separate salt, for salted-digest formats.'),
+      email: column.optional().describe('Email address.'),
+      emailVerified: column.optional().describe('Boolean-ish column (true/1/yes/t or a non-null timestamp).'),
+      givenName: column.optional().describe('First name (given_name).'),
+      familyName: column.optional().describe('Last name (family_name).'),
+      name: column.optional().describe('Display name; split into given and family name when those are missing.'),
+      nickname: column.optional().describe('Nickname.'),
+      preferredUsername: column.optional().describe('Username ZITADEL uses for the new user (it falls back to the email).'),
+      phoneNumber: column.optional().describe('Phone number.'),
+      phoneNumberVerified: column.optional().describe('Boolean-ish column: phone number verified.'),
+      locale: column.optional().describe('Preferred language (e.g. en, de-CH).'),
     })
     .strict()
     .describe('Which legacy column holds what. In table mode these are column names; with `queries` they are the names of the result columns.');
 
   const legacy = z
     .object({
-      url: z
-        .string()
+      url: legacyUrl
         .optional()
         .describe('Connection URL of the legacy database: postgres://… or mysql://… (env LEGACY_DATABASE_URL). A read-only role suffices.'),
       poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the legacy database per bridge process.'),
@@ -111,7 +132,10 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .string()
         .min(1)
         .optional()
-        .describe('SQL boolean expression over the row that marks a disabled user, e.g. `active = false` or `deleted_at IS NOT NULL`.'),
+        .describe(
+          'Table mode: SQL boolean expression over the row that marks a disabled user, e.g. `active = false` or `deleted_at IS NOT NULL`. ' +
+            'With `queries` the queries select a `disabled` column instead.',
+        ),
       queries: z
         .object({
           findByLogin: z
@@ -127,7 +151,10 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         })
         .strict()
         .optional()
-        .describe('Explicit queries instead of table mode. Result columns are named as in `columns`; add a boolean `disabled` column if needed.'),
+        .describe(
+          'Explicit queries instead of table mode. Result columns are named as in `columns`. A disabled user is one whose row has a ' +
+            '`disabled` column that is true (true/1/t/yes), e.g. `SELECT …, banned = 1 AS disabled`: select it in every query.',
+        ),
       markMigrated: z
         .string()
         .min(1)
@@ -138,7 +165,16 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         ),
       passwords: passwordsConfigSchema.prefault({}),
     })
-    .strict();
+    .strict()
+    // The directory builds the disabled test into table-mode SQL only; explicit queries are run as written.
+    .refine((l) => !(l.disabledWhen && l.queries), {
+      path: ['disabledWhen'],
+      message:
+        'is not applied with legacy.queries, so disabled users could sign in: remove it and have findByLogin, findById and list ' +
+        'select a boolean `disabled` column instead, e.g. `SELECT …, banned = 1 AS disabled`',
+      // Report this together with the section's other problems, not only once they are fixed.
+      when: (payload) => isRecord(payload.value) && Boolean(payload.value.disabledWhen) && Boolean(payload.value.queries),
+    });
 
   const claims = z
     .object({

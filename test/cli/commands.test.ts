@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import test from 'ava';
@@ -202,4 +202,78 @@ test('check-config reports a YAML alias bomb and an issuer with a path as config
   const mounted = await bin(['check-config', '-c', mountedFile]);
   t.is(mounted.code, 2);
   t.regex(mounted.stderr, /- issuer: must not have a path \(\/bridge\)/);
+});
+
+test('a command without positional arguments refuses one (exit 2) instead of running on its defaults', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'bridge-positional-'));
+  const keys = join(cwd, 'elsewhere', 'jwks.json');
+  const generate = await bin(['keys', 'generate', keys], { cwd });
+  t.is(generate.code, 2, generate.stdout);
+  t.regex(generate.stderr, /keys generate takes no arguments, only options \(got 1\); to name a file use --config FILE or --file FILE/);
+  t.false(existsSync(keys));
+  t.false(existsSync(join(cwd, 'keys', 'jwks.json')), 'no key is written to the default file either');
+  for (const command of [['check-config'], ['serve']]) {
+    // A bad PORT makes demo mode stop at once should the argument be ignored, rather than serve forever.
+    const run = await bin([...command, join(cwd, 'bridge.yaml')], { cwd, env: { PORT: 'eighty' } });
+    t.is(run.code, 2, command.join(' '));
+    t.regex(run.stderr, /takes no arguments.*--config FILE/, command.join(' '));
+  }
+  // A secret pasted as an argument is not echoed.
+  const verify = await bin(['hash', 'verify', '--scheme', 'bcrypt', 'pasted-secret'], { cwd, stdin: 'x\ny\n' });
+  t.is(verify.code, 2);
+  t.false(verify.stderr.includes('pasted-secret'));
+  t.false(existsSync(join(cwd, '.data')), 'demo mode never started');
+});
+
+test('an empty BRIDGE_CONFIG is a usage error (exit 2), not demo mode', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'bridge-empty-config-'));
+  const checked = await bin(['check-config'], { cwd, env: { BRIDGE_CONFIG: '' } });
+  t.is(checked.code, 2, checked.stdout);
+  t.regex(checked.stderr, /- BRIDGE_CONFIG: is set but empty: unset it/);
+  t.notRegex(checked.stdout, /demo mode/);
+  const keys = await bin(['keys', 'generate'], { cwd, env: { BRIDGE_CONFIG: '' } });
+  t.is(keys.code, 2);
+  t.false(existsSync(join(cwd, 'keys', 'jwks.json')));
+});
+
+test('check-config runs the lookup by id too: a broken legacy.queries.findById fails it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-check-'));
+  const keys = join(dir, 'jwks.json');
+  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
+  const db = await openDatabase({ dataDir: join(dir, 'data'), poolSize: 1 });
+  await db.query("CREATE TABLE members (id serial PRIMARY KEY, nick text, pw text); INSERT INTO members (nick, pw) VALUES ('ada', 'h')");
+  await db.close();
+  const select = 'SELECT id, nick, pw FROM members';
+  const write = (name: string, findById: string, list = true) => {
+    const config = join(dir, `${name}.yaml`);
+    const queries = [
+      `findByLogin: "${select} WHERE nick = $1"`,
+      `findById: "${findById}"`,
+      ...(list ? [`list: "${select} WHERE ($1::int IS NULL OR id > $1::int) ORDER BY id LIMIT $2"`] : []),
+    ];
+    writeFileSync(
+      config,
+      [
+        'issuer: https://bridge.example.com',
+        `database: { dataDir: ${join(dir, 'data')} }`,
+        `legacy: { columns: { login: [nick], passwordHash: pw }, queries: { ${queries.join(', ')} } }`,
+        `oidc: { jwksFile: ${keys}, clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }], cookieKeys: [k] }`,
+        '',
+      ].join('\n'),
+    );
+    return config;
+  };
+  const env = { DATABASE_URL: '' };
+  const wrongTable = await bin(['check-config', '--config', write('wrong-table', 'SELECT id, nick, pw FROM memberz WHERE id = $1')], { env });
+  t.is(wrongTable.code, 1, wrongTable.stdout);
+  t.regex(wrongTable.stdout, /FAIL\s+bridge database: .*memberz/);
+  // Without a list query an impossible id is looked up: the SQL still runs.
+  const unlisted = await bin(['check-config', '--config', write('unlisted', 'SELECT id, nick, pw FROM memberz WHERE id = $1', false)], { env });
+  t.is(unlisted.code, 1, unlisted.stdout);
+  t.regex(unlisted.stdout, /FAIL\s+bridge database: .*memberz/);
+  const missesRow = await bin(['check-config', '--config', write('misses', `${select} WHERE id = $1 AND false`)], { env });
+  t.is(missesRow.code, 1, missesRow.stdout);
+  t.regex(missesRow.stdout, /FAIL\s+bridge database: the lookup by id does not find the user with id 1 that the users list returned; check legacy\.queries\.findById/);
+  const right = await bin(['check-config', '--config', write('right', `${select} WHERE id = $1`)], { env });
+  t.is(right.code, 0, right.stdout);
 });

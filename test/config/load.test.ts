@@ -186,3 +186,70 @@ test('loadJwksFile reports what keeps it from finding oidc.jwksFile, with the pa
   }
   t.throws(() => loadJwksFile({ file: join(dir, 'absent.yaml'), env: {} }), { instanceOf: ConfigError, message: /cannot read/ });
 });
+
+test('legacy.disabledWhen together with legacy.queries is refused: the queries must select `disabled` themselves', (t) => {
+  const queries = '  queries: { findByLogin: "SELECT * FROM users WHERE login = $1", findById: "SELECT * FROM users WHERE id = $1" }\n';
+  const path = file('disabled-queries.yaml', MINIMAL.replace('app\n', `app\n  disabledWhen: banned = 1\n${queries}`));
+  const env = { CLIENT_SECRET: 's', COOKIE_KEY: 'k' };
+  const error = t.throws(() => loadConfig({ file: path, env }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((i) => i.path), ['legacy.disabledWhen']);
+  t.regex(error.issues[0]!.message, /not applied with legacy\.queries.*`disabled` column/);
+  // Each alone stays valid.
+  t.is(loadConfig({ file: file('disabled-only.yaml', MINIMAL.replace('app\n', 'app\n  disabledWhen: banned = 1\n')), env }).config.legacy.disabledWhen, 'banned = 1');
+  t.truthy(loadConfig({ file: file('queries-only.yaml', MINIMAL.replace('app\n', `app\n${queries}`)), env }).config.legacy.queries);
+});
+
+test('an empty BRIDGE_CONFIG is refused instead of starting demo mode', (t) => {
+  const error = t.throws(() => loadConfig({ env: { BRIDGE_CONFIG: '' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((i) => i.path), ['BRIDGE_CONFIG']);
+  t.regex(error.message, /set but empty: unset it .* or set it to a configuration file/);
+  t.throws(() => loadJwksFile({ env: { BRIDGE_CONFIG: '' } }), { instanceOf: ConfigError, message: /BRIDGE_CONFIG/ });
+  // A file named explicitly wins, as before.
+  t.is(loadConfig({ file: file('explicit.yaml', MINIMAL), env: { BRIDGE_CONFIG: '', CLIENT_SECRET: 's', COOKIE_KEY: 'k' } }).config.demo, false);
+});
+
+test('legacy.url must name a supported database; a bad LEGACY_DATABASE_URL is named without its password', (t) => {
+  const env = { CLIENT_SECRET: 's', COOKIE_KEY: 'k' };
+  const inFile = file('mssql.yaml', MINIMAL.replace('postgres://reader@', 'mssql://reader:hunter2@'));
+  const error = t.throws(() => loadConfig({ file: inFile, env }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((i) => i.path), ['legacy.url']);
+  t.regex(error.message, /unsupported database 'mssql'; supported: postgres, postgresql, mysql, mariadb/);
+  t.false(error.message.includes('hunter2'));
+
+  const fromEnv = t.throws(() => loadConfig({ file: file('ok-url.yaml', MINIMAL), env: { ...env, LEGACY_DATABASE_URL: 'reader:hunter2 at legacy' } }), {
+    instanceOf: ConfigError,
+  }) as ConfigError;
+  t.deepEqual(fromEnv.issues.map((i) => i.path), ['legacy.url']);
+  t.regex(fromEnv.message, /is not a URL.*\(the value comes from LEGACY_DATABASE_URL\)/);
+  t.false(fromEnv.message.includes('hunter2'));
+
+  for (const url of ['mariadb://reader@db/app', 'postgresql://reader@db/app']) t.is(loadConfig({ file: inFile, env: { ...env, LEGACY_DATABASE_URL: url } }).config.legacy.url, url);
+  // Empty means none: the legacy table lives in the bridge database (`url: ${LEGACY_DATABASE_URL:-}`).
+  t.is(loadConfig({ file: file('no-url.yaml', MINIMAL.replace('postgres://reader@legacy.example.com/app', "''")), env }).config.legacy.url, '');
+});
+
+test('an empty legacy column name is refused at its path', (t) => {
+  const path = file('empty-column.yaml', MINIMAL.replace('app\n', "app\n  columns: { email: '', locale: '' }\n"));
+  const error = t.throws(() => loadConfig({ file: path, env: { CLIENT_SECRET: 's', COOKIE_KEY: 'k' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((i) => i.path), ['legacy.columns.email', 'legacy.columns.locale']);
+  t.regex(error.issues[0]!.message, /must not be empty: leave the setting out/);
+});
+
+test('${VAR} in a number or boolean setting is read as one; text that is neither is refused at its path', (t) => {
+  const text = `${MINIMAL}server:\n  port: \${BRIDGE_PORT}\n  trustProxy: \${TRUST_PROXY:-false}\nlogin: { throttle: { maxFailures: "\${MAX_FAILURES:-5}" } }\n`;
+  const path = file('typed-vars.yaml', text);
+  const env = { CLIENT_SECRET: 's', COOKIE_KEY: 'k' };
+  const { config } = loadConfig({ file: path, env: { ...env, BRIDGE_PORT: '8080', TRUST_PROXY: 'true' } });
+  t.is(config.server.port, 8080);
+  t.is(config.server.trustProxy, true);
+  t.is(config.login.throttle.maxFailures, 5);
+  t.is(loadConfig({ file: path, env: { ...env, BRIDGE_PORT: '8080' } }).config.server.trustProxy, false);
+
+  const error = t.throws(() => loadConfig({ file: path, env: { ...env, BRIDGE_PORT: 'abc', TRUST_PROXY: 'yes' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((i) => i.path), ['server.port', 'server.trustProxy']);
+  t.regex(error.issues[0]!.message, /expected number.*\$\{BRIDGE_PORT\}/);
+  t.throws(() => loadConfig({ file: path, env: { ...env, BRIDGE_PORT: '99999' } }), { instanceOf: ConfigError, message: /server\.port/ });
+  // A string setting keeps digits as text, and a number written as a quoted string is still refused.
+  t.is(loadConfig({ file: file('string-var.yaml', `${MINIMAL}server: { host: "\${HOST_NAME}" }\n`), env: { ...env, HOST_NAME: '1234' } }).config.server.host, '1234');
+  t.throws(() => loadConfig({ file: file('quoted.yaml', `${MINIMAL}server: { port: "8080" }\n`), env }), { instanceOf: ConfigError, message: /server\.port/ });
+});
