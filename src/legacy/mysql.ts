@@ -6,19 +6,35 @@ import { createSqlDirectory, type SqlConnection, type SqlDialect } from './sql-d
 export const mysqlDialect: SqlDialect = {
   name: 'MySQL',
   quoteIdentifier: (name) => `\`${name.replaceAll('`', '``')}\``,
-  // Positional: the shared SQL repeats the login placeholder per login column and repeats the value to match.
+  // Positional: the shared SQL asks for a placeholder per use of the login name and repeats the value to match.
   placeholder: () => '?',
-  // A SELECT only warns about a value it cannot convert (findById checks the id it gets back instead);
-  // these are the errors the same conversion raises where a server escalates it.
-  // 1292: ER_TRUNCATED_WRONG_VALUE, 1366: ER_TRUNCATED_WRONG_VALUE_FOR_FIELD.
-  isInvalidValue: (error) => [1292, 1366].includes((error as { errno?: number })?.errno ?? 0),
+  isInvalidValue: (error, values) => {
+    const errno = (error as { errno?: number })?.errno ?? 0;
+    // A SELECT only warns about a value it cannot convert (findById checks the id it gets back instead);
+    // these are the errors the same conversion raises where a server escalates it.
+    // 1292: ER_TRUNCATED_WRONG_VALUE, 1366: ER_TRUNCATED_WRONG_VALUE_FOR_FIELD.
+    if (errno === 1292 || errno === 1366) return true;
+    // "Illegal mix of collations" (1267, 1270, 1271): the value has a character the column's character set
+    // (latin1, utf8mb3) cannot hold, so no row has it. ASCII fits every character set: over ASCII values the
+    // error is the configuration's (e.g. a disabledWhen mixing collations), an outage to report.
+    return [1267, 1270, 1271].includes(errno) && values.some((value) => typeof value === 'string' && /[^\x00-\x7f]/.test(value));
+  },
   // `_ci` collations (the default) ignore case even for `=`. An explicit binary collation on the parameter wins
   // over the column's, whatever the column's character set (BINARY ? would compare latin1 bytes with UTF-8).
-  exactEquals: (column, placeholder) => `${column} = ${placeholder} COLLATE utf8mb4_bin`,
+  exactEquals: (column, name) => asText(column, (side) => `${side} = ${name()} COLLATE utf8mb4_bin`),
   // The column's own `_ci` collation already ignores case, and keeps its index in use: LOWER() would make
   // every login read the whole table. (A `_bin` column compares exactly; explicit queries can use LOWER().)
-  caseInsensitiveEquals: (column, placeholder) => `${column} = ${placeholder}`,
+  caseInsensitiveEquals: (column, name) => asText(column, (side) => `${side} = ${name()}`),
 };
+
+/**
+ * A comparison with a login column made as text: against a number column MySQL compares numbers, and
+ * 'no-such-user' matches 0, '1002abc' 1002. CONCAT(column) is the column as text in its own collation (CAST
+ * would take the connection's); the plain comparison beside it keeps an index on a text column in use.
+ */
+function asText(column: string, equals: (side: string) => string): string {
+  return `(${equals(column)} AND ${equals(`CONCAT(${column})`)})`;
+}
 
 /** What execute() binds; the shared code passes strings, numbers and null. */
 type ExecuteValues = Parameters<mysql.PoolConnection['execute']>[1];

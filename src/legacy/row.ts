@@ -40,8 +40,11 @@ const asText = (column: string) =>
  */
 function secret(value: unknown, column: string): string | undefined {
   if (!(value instanceof Uint8Array)) return text(value);
+  // BINARY(n) pads with NUL bytes up to its width; no password format holds a NUL.
+  let end = value.length;
+  while (end > 0 && value[end - 1] === 0) end--;
   try {
-    return text(strictUtf8.decode(value));
+    return text(strictUtf8.decode(value.subarray(0, end)));
   } catch {
     throw new LegacyUnavailableError(
       `legacy column '${column}' holds binary data, which cannot be read as the text a password format expects; ${asText(column)} (or base64, as the format expects)`,

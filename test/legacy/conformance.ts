@@ -16,11 +16,16 @@ export interface FixtureRow {
   readonly passwordHash: string | null;
   readonly salt: string | null;
   readonly active: boolean;
+  readonly memberNo: number | null;
 }
 
 /** What a database family provides to the suite: its table, its placeholders, its directory. */
 export interface DirectoryFixture {
-  /** Create `table` (columns: id integer primary key, username, email, email_verified, first_name, last_name, phone, password_hash, salt, active) and insert rows. */
+  /**
+   * Create `table` (columns: id integer primary key, username, email, email_verified, first_name, last_name, phone,
+   * password_hash, salt, active, member_no integer, and password_hash_fixed and salt_fixed: password_hash and salt
+   * again in a fixed-width type that pads them, char(n) or BINARY(n)) and insert rows.
+   */
   createTable(table: string, rows: readonly FixtureRow[]): Promise<void>;
   dropTable(table: string): Promise<void>;
   /** The dialect's n-th placeholder, for explicit queries. */
@@ -28,17 +33,19 @@ export interface DirectoryFixture {
   /** The URL-less legacy settings are completed by the fixture (url, or a shared pool). */
   openDirectory(config: LegacyConfig): Promise<LegacyDirectory>;
   close(): Promise<void>;
+  /** False where results carry no column types (the embedded database): char(n) padding is then read as text. */
+  readonly columnTypes?: false;
 }
 
 export const ROWS: readonly FixtureRow[] = [
-  { id: 1, username: 'alice', email: 'alice@example.com', emailVerified: true, firstName: 'Alice', lastName: 'Liddell', phone: null, passwordHash: '$2y$10$hashofalice', salt: null, active: true },
-  { id: 2, username: 'bob', email: 'BOB@Example.com', emailVerified: false, firstName: null, lastName: null, phone: '+41 79 123 45 67', passwordHash: 'hash-bob', salt: 'pepper&salt', active: true },
-  { id: 3, username: 'carol', email: 'carol@example.com', emailVerified: null, firstName: 'Carol', lastName: 'Danvers', phone: null, passwordHash: 'hash-carol', salt: null, active: false },
-  { id: 4, username: 'zoë', email: null, emailVerified: null, firstName: 'Zoë', lastName: 'Ümlaut', phone: null, passwordHash: 'hash-zoe', salt: null, active: true },
-  { id: 5, username: 'sam', email: 'sam@example.com', emailVerified: true, firstName: 'Sam', lastName: 'One', phone: null, passwordHash: 'hash-sam1', salt: null, active: true },
-  { id: 6, username: 'sam@example.com', email: 'sam.two@example.com', emailVerified: true, firstName: 'Sam', lastName: 'Two', phone: null, passwordHash: 'hash-sam2', salt: null, active: true },
-  { id: 7, username: 'nopass', email: 'nopass@example.com', emailVerified: true, firstName: 'No', lastName: 'Password', phone: null, passwordHash: null, salt: null, active: true },
-  { id: 10, username: 'ten', email: 'ten@example.com', emailVerified: true, firstName: 'Ten', lastName: 'Th', phone: null, passwordHash: 'hash-ten', salt: null, active: true },
+  { id: 1, username: 'alice', email: 'alice@example.com', emailVerified: true, firstName: 'Alice', lastName: 'Liddell', phone: null, passwordHash: '$2y$10$hashofalice', salt: null, active: true, memberNo: 0 },
+  { id: 2, username: 'bob', email: 'BOB@Example.com', emailVerified: false, firstName: null, lastName: null, phone: '+41 79 123 45 67', passwordHash: 'hash-bob', salt: 'pepper&salt', active: true, memberNo: 1002 },
+  { id: 3, username: 'carol', email: 'carol@example.com', emailVerified: null, firstName: 'Carol', lastName: 'Danvers', phone: null, passwordHash: 'hash-carol', salt: null, active: false, memberNo: 1003 },
+  { id: 4, username: 'zoë', email: null, emailVerified: null, firstName: 'Zoë', lastName: 'Ümlaut', phone: null, passwordHash: 'hash-zoe', salt: null, active: true, memberNo: null },
+  { id: 5, username: 'sam', email: 'sam@example.com', emailVerified: true, firstName: 'Sam', lastName: 'One', phone: null, passwordHash: 'hash-sam1', salt: null, active: true, memberNo: null },
+  { id: 6, username: 'sam@example.com', email: 'sam.two@example.com', emailVerified: true, firstName: 'Sam', lastName: 'Two', phone: null, passwordHash: 'hash-sam2', salt: null, active: true, memberNo: null },
+  { id: 7, username: 'nopass', email: 'nopass@example.com', emailVerified: true, firstName: 'No', lastName: 'Password', phone: null, passwordHash: null, salt: null, active: true, memberNo: null },
+  { id: 10, username: 'ten', email: 'ten@example.com', emailVerified: true, firstName: 'Ten', lastName: 'Th', phone: null, passwordHash: 'hash-ten', salt: 'sea salt ', active: true, memberNo: 10 },
 ];
 
 const COLUMNS = {
@@ -138,14 +145,45 @@ export function directoryConformance(family: string, fixture: () => Promise<Dire
     t.is((await directory.findByLogin('sam'))?.id, '5');
   });
 
+  test(title('a number column among the login columns compares as text and leaves the others working'), async (t) => {
+    const columns = { ...COLUMNS, login: ['username', 'member_no'] };
+    for (const caseInsensitiveLogin of [true, false]) {
+      const members = await f.openDirectory(legacyConfig({ table, columns, caseInsensitiveLogin }));
+      try {
+        t.is((await members.findByLogin('bob'))?.id, '2', `bob, caseInsensitiveLogin: ${caseInsensitiveLogin}`);
+        t.is((await members.findByLogin('1002'))?.id, '2');
+        t.is((await members.findByLogin('0'))?.id, '1');
+        // Read as numbers, these would be 0 (alice's), 1002 (bob's) or out of the column's range.
+        for (const login of ['no-such-user', '1002abc', '01002', ' 1002', '1002.0', '1.002e3', '99999999999', '-0']) {
+          t.is(await members.findByLogin(login), undefined, `login ${login}, caseInsensitiveLogin: ${caseInsensitiveLogin}`);
+        }
+      } finally {
+        await members.close();
+      }
+    }
+  });
+
   test(title('unknown, empty, oversized and hostile input finds nobody and breaks nothing'), async (t) => {
     for (const login of ['nobody', '', "' OR '1'='1", 'alice\' --', 'x'.repeat(5000), '%', '_', 'alice%', 'ali\u0000ce', 'alice\u0000', 'alice\t']) {
       t.is(await directory.findByLogin(login), undefined, `login ${login.slice(0, 20)}`);
     }
-    for (const id of ['999', 'abc', '', '1 OR 1=1', '-1', '1.5', ' 1', '01', '1 ', 'x'.repeat(1000)]) {
+    for (const id of ['999', 'abc', '', '1 OR 1=1', '-1', '1.5', ' 1', '01', '1 ', '99999999999', 'x'.repeat(1000)]) {
       t.is(await directory.findById(id), undefined, `id ${id.slice(0, 20)}`);
     }
     t.is((await directory.findById('10'))?.id, '10');
+  });
+
+  test(title('a hash and salt in fixed-width columns (char(n), BINARY(n)) are read without their padding'), async (t) => {
+    // In a column that keeps what it is given, a trailing space belongs to the value.
+    t.deepEqual((await directory.findByLogin('ten'))?.credential, { hash: 'hash-ten', salt: 'sea salt ' });
+    if (f.columnTypes === false) return;
+    const fixed = await f.openDirectory(legacyConfig({ table, columns: { ...COLUMNS, passwordHash: 'password_hash_fixed', salt: 'salt_fixed' } }));
+    try {
+      t.deepEqual((await fixed.findByLogin('bob'))?.credential, { hash: 'hash-bob', salt: 'pepper&salt' });
+      t.deepEqual((await fixed.findById('1'))?.credential, { hash: '$2y$10$hashofalice', salt: null });
+    } finally {
+      await fixed.close();
+    }
   });
 
   test(title('lists users in id order, page by page'), async (t) => {

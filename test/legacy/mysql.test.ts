@@ -15,10 +15,10 @@ async function createTable(admin: mysql.Connection, table: string, rows: readonl
   await admin.query(`CREATE TABLE \`${table}\` (
     id INT PRIMARY KEY, username VARCHAR(191) NOT NULL, email VARCHAR(191), email_verified TINYINT(1),
     first_name VARCHAR(100), last_name VARCHAR(100), phone VARCHAR(50), password_hash VARCHAR(255), salt VARCHAR(64),
-    active TINYINT(1) NOT NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    active TINYINT(1) NOT NULL, member_no INT, password_hash_fixed BINARY(64), salt_fixed BINARY(32)) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   for (const r of rows) {
-    await admin.execute(`INSERT INTO \`${table}\` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      r.id, r.username, r.email, r.emailVerified, r.firstName, r.lastName, r.phone, r.passwordHash, r.salt, r.active,
+    await admin.execute(`INSERT INTO \`${table}\` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      r.id, r.username, r.email, r.emailVerified, r.firstName, r.lastName, r.phone, r.passwordHash, r.salt, r.active, r.memberNo, r.passwordHash, r.salt,
     ]);
   }
 }
@@ -118,6 +118,51 @@ if (url) {
     t.regex(binaryId.message, /'raw_id'.*binary data.*HEX\(raw_id\)/);
     const binarySalt = await t.throwsAsync(open({ columns: { ...columns, salt: 'raw_salt' } }).findByLogin('clean'), { instanceOf: LegacyUnavailableError });
     t.regex(binarySalt.message, /'raw_salt' holds binary data/);
+  });
+
+  test('[mysql] a name a latin1 or utf8mb3 column cannot hold finds nobody, and no outage; other columns still find it', async (t) => {
+    const admin = await mysqlAdmin(url);
+    const [latin1, mb3] = [uniqueTableName('mysql_latin1'), uniqueTableName('mysql_mb3')];
+    const directories: LegacyDirectory[] = [];
+    t.teardown(async () => {
+      for (const directory of directories) await directory.close();
+      await dropMysqlTables(admin, latin1, mb3);
+      await admin.end();
+    });
+    // An older table: latin1 throughout but for an email column added later in utf8mb4.
+    await admin.query(`CREATE TABLE \`${latin1}\` (id INT PRIMARY KEY, username VARCHAR(100) NOT NULL, email VARCHAR(100) CHARACTER SET utf8mb4,
+      password_hash VARCHAR(100)) CHARACTER SET latin1`);
+    await admin.execute(`INSERT INTO \`${latin1}\` VALUES (1, 'alice', 'alice@example.com', 'h1'), (2, 'zoë', '张伟@example.com', 'h2')`);
+    await admin.query(`CREATE TABLE \`${mb3}\` (id INT PRIMARY KEY, username VARCHAR(100) NOT NULL, password_hash VARCHAR(100)) CHARACTER SET utf8mb3`);
+    await admin.query(`INSERT INTO \`${mb3}\` VALUES (1, 'alice', 'h1')`);
+    const open = (legacy: Record<string, unknown>) => {
+      const directory = createMysqlDirectory({ ...legacyConfig(legacy), url });
+      directories.push(directory);
+      return directory;
+    };
+
+    for (const caseInsensitiveLogin of [true, false]) {
+      const both = open({ table: latin1, columns: { id: 'id', login: ['username', 'email'], passwordHash: 'password_hash' }, caseInsensitiveLogin });
+      const username = open({ table: latin1, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash' }, caseInsensitiveLogin });
+      const emoji = open({ table: mb3, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash' }, caseInsensitiveLogin });
+      const mode = `caseInsensitiveLogin: ${caseInsensitiveLogin}`;
+      for (const login of ['ali☃ce', '张伟', 'zoë😀', 'bob😀@example.com']) {
+        t.is(await both.findByLogin(login), undefined, `${login}, ${mode}`);
+        t.is(await username.findByLogin(login), undefined, `${login}, ${mode}`);
+      }
+      t.is(await emoji.findByLogin('alice😀'), undefined, mode);
+      t.is(await username.findById('1☃'), undefined, mode);
+      // The utf8mb4 column holds what the latin1 one cannot; latin1 holds ë.
+      t.is((await both.findByLogin('张伟@example.com'))?.id, '2', mode);
+      t.is((await both.findByLogin('zoë'))?.id, '2', mode);
+      t.is((await both.findByLogin('alice'))?.id, '1', mode);
+      t.is((await emoji.findByLogin('alice'))?.id, '1', mode);
+    }
+    t.is((await open({ table: latin1, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash' } }).findByLogin('ZOË'))?.id, '2');
+
+    // Collations mixed by the configuration fail every lookup: an outage to report, not "nobody".
+    const misconfigured = open({ table: latin1, columns: { id: 'id', login: ['username'], passwordHash: 'password_hash' }, disabledWhen: "username = '☃'" });
+    await t.throwsAsync(misconfigured.findByLogin('alice'), { instanceOf: LegacyUnavailableError, message: /Illegal mix of collations/ });
   });
 
   test('[mysql] an outage or a hung query is LegacyUnavailableError within the timeouts; it recovers', async (t) => {

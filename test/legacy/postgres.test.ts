@@ -10,10 +10,10 @@ import { directoryConformance, legacyConfig, type DirectoryFixture, type Fixture
 async function createTable(db: Queryable, table: string, rows: readonly FixtureRow[]): Promise<void> {
   await db.query(`CREATE TABLE ${table} (
     id integer PRIMARY KEY, username text NOT NULL, email text, email_verified boolean, first_name text, last_name text,
-    phone text, password_hash text, salt text, active boolean NOT NULL)`);
+    phone text, password_hash text, salt text, active boolean NOT NULL, member_no integer, password_hash_fixed char(64), salt_fixed char(32))`);
   for (const r of rows) {
-    await db.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-      r.id, r.username, r.email, r.emailVerified, r.firstName, r.lastName, r.phone, r.passwordHash, r.salt, r.active,
+    await db.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+      r.id, r.username, r.email, r.emailVerified, r.firstName, r.lastName, r.phone, r.passwordHash, r.salt, r.active, r.memberNo, r.passwordHash, r.salt,
     ]);
   }
 }
@@ -29,6 +29,7 @@ directoryConformance('postgres, embedded', async (): Promise<DirectoryFixture> =
     placeholder,
     openDirectory: async (config) => createPostgresDirectory(config, db),
     close: closeDatabases,
+    columnTypes: false,
   };
 });
 

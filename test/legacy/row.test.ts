@@ -36,6 +36,10 @@ test('a binary hash or salt is refused unless it is UTF-8 text', (t) => {
   // A hash stored as text in a VARBINARY column is that text.
   const stored = rowToUser(row({ password_hash: Buffer.from('$2y$10$abc'), salt: Buffer.from('pepper') }), columns);
   t.deepEqual(stored.credential, { hash: '$2y$10$abc', salt: 'pepper' });
+  // BINARY(n) pads with NUL bytes; text keeps its trailing spaces (a {noop} password may end with one).
+  const padded = rowToUser(row({ password_hash: Buffer.from('$2y$10$abc\0\0\0'), salt: Buffer.from('pepper \0') }), columns);
+  t.deepEqual(padded.credential, { hash: '$2y$10$abc', salt: 'pepper ' });
+  t.deepEqual(rowToUser(row({ password_hash: '{noop}secret ', salt: 'salt ' }), columns).credential, { hash: '{noop}secret ', salt: 'salt ' });
 });
 
 test('numeric strings (BIGINT, DECIMAL, int8, numeric) are true by their value', (t) => {
