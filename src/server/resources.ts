@@ -79,7 +79,7 @@ export async function openDataResources(config: BridgeConfig, logger: Logger): P
   try {
     const db: Database = await openDatabase(config.database);
     opened.push(() => db.close());
-    const applied = await migrate(db);
+    const applied = await migrate(db, logger);
     if (applied.length > 0) logger.info({ versions: applied }, 'applied database migrations');
     const directory: LegacyDirectory = await openLegacyDirectory(config.legacy, db);
     opened.push(() => directory.close());

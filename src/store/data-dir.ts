@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
  * The embedded database's folder, made private and held by one process at a time.
  *
  * Two PGlite instances on one folder each replay the write-ahead log and write the same files, which
- * corrupts them; PGlite itself does not prevent it. A lock file names the holder: a holder on this machine
- * counts only while its process lives (and the machine has not rebooted), one on another host (a container
- * sharing the volume) while it keeps touching the file.
+ * corrupts them; PGlite itself does not prevent it. A lock file names the holder: a holder in this PID
+ * namespace counts only while its process lives (and the machine has not rebooted); one on another host, or
+ * in another container of this host, whose process cannot be seen from here, while it keeps touching the file.
+ * Node has no OS-level file lock (no flock), hence the file.
  */
 
 export const LOCK_FILE = 'bridge.lock';
@@ -33,6 +34,8 @@ interface Holder {
   readonly pid: number;
   readonly host: string;
   readonly bootId?: string;
+  /** Its PID namespace (`pid:[4026531836]`): its pid means something only there. */
+  readonly pidNs?: string;
   readonly since: string;
   readonly token: string;
 }
@@ -48,6 +51,14 @@ function bootId(): string | undefined {
   }
 }
 
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
 function processLives(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -58,9 +69,9 @@ function processLives(pid: number): boolean {
   }
 }
 
-function readHolder(path: string): Holder | undefined {
+function parseHolder(text: string): Holder | undefined {
   try {
-    const holder = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
+    const holder = JSON.parse(text) as Partial<Holder>;
     if (typeof holder.pid !== 'number' || typeof holder.host !== 'string' || typeof holder.token !== 'string') return undefined;
     return holder as Holder;
   } catch {
@@ -68,43 +79,120 @@ function readHolder(path: string): Holder | undefined {
   }
 }
 
-/** Why the lock at `path` still counts, or undefined when its holder is gone. */
-function liveHolder(path: string, folder: string, staleMs: number): string | undefined {
-  let modified: number;
+function readHolder(path: string): Holder | undefined {
   try {
-    modified = statSync(path).mtimeMs;
+    return parseHolder(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
-  const holder = readHolder(path);
-  const fresh = Date.now() - modified < staleMs;
+}
+
+/** The lock at `path` as read, and why it still counts (undefined when its holder is gone). */
+function judgeLock(path: string, folder: string, staleMs: number): { text: string | undefined; live: string | undefined } {
+  let modified: number;
+  let text: string;
+  try {
+    modified = statSync(path).mtimeMs;
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { text: undefined, live: undefined };
+  }
+  return { text, live: liveHolder(parseHolder(text), Date.now() - modified < staleMs, folder, staleMs) };
+}
+
+function liveHolder(holder: Holder | undefined, fresh: boolean, folder: string, staleMs: number): string | undefined {
   // Half-written by a holder starting this very moment, or garbage: only a fresh one is respected.
   if (!holder) return fresh ? 'a bridge process that is starting' : undefined;
   const since = holder.since ? `, since ${holder.since}` : '';
   if (holder.host !== hostname()) return fresh ? `process ${holder.pid} on host ${holder.host}${since}` : undefined;
   const current = bootId();
   if (holder.bootId && current && holder.bootId !== current) return undefined;
+  // Another container with this host's name (host networking): its pid is not visible from here, and the
+  // same number may be another process. Unknown namespaces count as different, except where there are none.
+  const namespace = pidNamespace();
+  const samePids = holder.pidNs === namespace && (namespace !== undefined || process.platform !== 'linux');
+  if (!samePids) {
+    if (!fresh) return undefined;
+    return `process ${holder.pid} on this machine${since}, which cannot be checked from this PID namespace (another container?); its lock counts until left untouched for ${Math.round(staleMs / 1000)} s`;
+  }
   if (holder.pid === process.pid) return heldHere.has(folder) ? `this process${since}` : undefined;
   return processLives(holder.pid) ? `process ${holder.pid} on this machine${since}` : undefined;
 }
 
 /**
+ * Remove the lock at `path` if it is still the one read as `stale`, even when others try at the same moment.
+ * Returns false when it was not removed (another process is clearing it, or has replaced it).
+ *
+ * Deleting by name would delete whatever lock is there by then: another process that judged the same lock
+ * stale may already have replaced it with its own, live one. So the process that clears a stale lock is the
+ * one that creates a claim named after its content; the claim is a second name for the file found at `path`,
+ * and only if that file is the stale one is `path` deleted. Nobody else can replace it meanwhile: they would
+ * need the same claim.
+ */
+function clearStaleLock(path: string, stale: string, staleMs: number): boolean {
+  const claim = `${path}.${createHash('sha256').update(stale).digest('hex').slice(0, 16)}.stale`;
+  try {
+    linkSync(path, claim);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code !== 'EEXIST') throw error;
+    // Claims live for microseconds; one this old was left by a process that died while clearing.
+    let age = 0;
+    try {
+      age = Date.now() - statSync(claim).ctimeMs;
+    } catch {
+      // Gone meanwhile: its process has just finished.
+    }
+    if (age > staleMs) {
+      throw new DataDirInUseError(
+        `a bridge process stopped while clearing its stale lock. If no bridge is using the folder, delete ${path} and ${claim}, then start again.`,
+      );
+    }
+    return false;
+  }
+  try {
+    if (readFileSync(claim, 'utf8') !== stale) return false;
+    unlinkSync(path);
+    return true;
+  } finally {
+    // A process that judged the same lock stale may claim it again later: it finds a different lock then.
+    unlinkSync(claim);
+  }
+}
+
+/**
  * Create the folder if needed, private to this user (the database inside holds sessions, tokens and the
- * migration ledger; PGlite creates its files world-writable), and take its lock.
+ * migration ledger; PGlite creates its files world-writable), refuse one of another user's, and take its lock.
  */
 export function lockDataDir(dataDir: string, options: DataDirLockOptions = {}): DataDirLock {
   const refreshMs = options.refreshMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  try {
-    chmodSync(dataDir, 0o700);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    throw new Error(`the folder belongs to another user, so it cannot be made private to this one: run the bridge as its owner, or choose another database.dataDir`);
-  }
   const folder = resolve(dataDir);
+  // Another user's folder stays open to them whatever mode is set now (and root's chmod never fails, so it
+  // would not notice); a symbolic link can be repointed by whoever may replace it.
+  if (lstatSync(folder, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new Error(`it is a symbolic link (to ${readlinkSync(folder)}): set database.dataDir to the folder itself`);
+  }
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const found = lstatSync(folder);
+  const uid = process.getuid?.();
+  if (uid !== undefined && found.uid !== uid) {
+    throw new Error(
+      `the folder belongs to another user (uid ${found.uid}), so it cannot be made private to this one (uid ${uid}): ` +
+        `run the bridge as its owner, or make this user its owner (chown -R ${uid} ${folder}), or choose another database.dataDir`,
+    );
+  }
+  chmodSync(folder, 0o700);
   const path = join(folder, LOCK_FILE);
-  const holder: Holder = { pid: process.pid, host: hostname(), bootId: bootId(), since: new Date().toISOString(), token: randomUUID() };
+  const holder: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    bootId: bootId(),
+    pidNs: pidNamespace(),
+    since: new Date().toISOString(),
+    token: randomUUID(),
+  };
 
   for (let attempt = 0; ; attempt += 1) {
     try {
@@ -117,15 +205,16 @@ export function lockDataDir(dataDir: string, options: DataDirLockOptions = {}): 
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const live = liveHolder(path, folder, staleMs);
-      if (live || attempt > 0) {
+      const { text, live } = judgeLock(path, folder, staleMs);
+      // The holder is gone (crashed, or the machine restarted): its lock is cleared once, unless another
+      // process starting now is clearing or has replaced it.
+      const cleared = !live && attempt === 0 && (text === undefined || clearStaleLock(path, text, staleMs));
+      if (!cleared) {
         throw new DataDirInUseError(
           `it is in use by ${live ?? 'another bridge process'}. Stop that bridge first, or give each process its own ` +
             `database.dataDir, or share a PostgreSQL server (DATABASE_URL) between them.`,
         );
       }
-      // The holder is gone (crashed, or the machine restarted): its lock is cleared once.
-      unlinkSync(path);
     }
   }
   heldHere.add(folder);

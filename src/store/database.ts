@@ -18,6 +18,12 @@ export interface Database extends Queryable {
    * a server pool reconnects by itself and is never broken.
    */
   broken?(): string | undefined;
+  /**
+   * Run `work` on a connection of its own with no query timeout, for schema migrations: one rewriting a big
+   * table may take longer than any timeout fit for a request, and cut short it would never complete. Absent
+   * where there is no timeout (the embedded database).
+   */
+  dedicated?<T>(work: (connection: Pick<Database, 'query' | 'transaction'>) => Promise<T>): Promise<T>;
 }
 
 export interface DatabaseOptions {
@@ -57,7 +63,24 @@ async function openServer(url: string, poolSize: number, queryTimeoutMs: number)
     await pool.end().catch(() => {});
     throw new DatabaseUnavailableError(`cannot reach the bridge database (${describeUrl(url)}): ${(error as Error).message}`);
   }
-  return wrapPool(pool, 'server', async () => pool.end());
+  return { ...wrapPool(pool, poolSize, async () => pool.end()), dedicated: (work) => dedicated(url, work) };
+}
+
+async function dedicated<T>(url: string, work: (connection: Pick<Database, 'query' | 'transaction'>) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+  // A lost connection fails the statement under way; it must not crash the process as well.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    // Nor a limit the server applies to this role or database.
+    await client.query('SET statement_timeout = 0');
+    return await work({
+      query: (text, values) => client.query(prepared(text, values)),
+      transaction: (inner) => inTransaction(client, inner),
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {
@@ -79,23 +102,52 @@ export function prepared(text: string, values: unknown[] | undefined): pg.QueryC
   return { name: `b_${createHash('sha1').update(text).digest('base64url')}`, text, values };
 }
 
-function wrapPool(pool: pg.Pool, kind: Database['kind'], close: () => Promise<void>): Database {
+/**
+ * "cached plan must not change result type": another replica's migration changed what a prepared statement
+ * returns. That connection's statement can never run again; another connection prepares it afresh.
+ */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '0A000' && (error as { routine?: unknown }).routine === 'RevalidateCachedQuery';
+}
+
+async function inTransaction<T>(client: pg.ClientBase, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work({ query: (text, values) => client.query(prepared(text, values)) });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+function wrapPool(pool: pg.Pool, poolSize: number, close: () => Promise<void>): Omit<Database, 'dedicated'> {
   let closed: Promise<void> | undefined;
   return {
-    kind,
-    query: (text, values) => pool.query(prepared(text, values)),
+    kind: 'server',
+    async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+      const config = prepared(text, values);
+      // pool.query drops a connection whose statement failed, so each try meets another one.
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await pool.query<R>(config);
+        } catch (error) {
+          if (!config.name || !isStalePlan(error) || attempt >= poolSize) throw error;
+        }
+      }
+    },
     async transaction(work) {
       const client = await pool.connect();
+      let stale: Error | undefined;
       try {
-        await client.query('BEGIN');
-        const result = await work({ query: (text, values) => client.query(prepared(text, values)) });
-        await client.query('COMMIT');
-        return result;
+        return await inTransaction(client, work);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        // The transaction's work cannot be replayed from here; the connection at least is not reused.
+        if (isStalePlan(error)) stale = error as Error;
         throw error;
       } finally {
-        client.release();
+        client.release(stale);
       }
     },
     close() {

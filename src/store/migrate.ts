@@ -23,8 +23,18 @@ export function listMigrations(): Migration[] {
     }));
 }
 
+/** Where each migration is reported before it runs: a long one holds up the start, and should say so. */
+export interface MigrationLog {
+  info(fields: { version: number; name: string }, message: string): void;
+}
+
 /** Apply every migration not applied yet, each in its own transaction. Returns the versions applied. */
-export async function migrate(db: Database): Promise<number[]> {
+export async function migrate(db: Database, log?: MigrationLog): Promise<number[]> {
+  // No query timeout: a migration cut short would be retried, and cut short, at every start.
+  return db.dedicated ? db.dedicated((connection) => apply(connection, log)) : apply(db, log);
+}
+
+async function apply(db: Pick<Database, 'transaction'>, log: MigrationLog | undefined): Promise<number[]> {
   // Under the lock too: two sessions creating the same table at once collide in PostgreSQL's catalog.
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -40,6 +50,7 @@ export async function migrate(db: Database): Promise<number[]> {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       const seen = await tx.query('SELECT 1 FROM bridge_schema_migrations WHERE version = $1', [migration.version]);
       if (seen.rowCount) return false;
+      log?.info({ version: migration.version, name: migration.name }, 'applying database migration');
       await tx.query(migration.sql);
       await tx.query('INSERT INTO bridge_schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       return true;

@@ -25,6 +25,15 @@ function copyJson(value: unknown): unknown {
 const GRANT_MEMBERS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
 const GRANT_MEMBER_SET = new Set(GRANT_MEMBERS);
 
+/**
+ * Ids, uids and user codes come from requests (a token, a request_uri, a client_id) and may be anything. One
+ * the provider made is some 43 characters and never holds NUL, which PostgreSQL refuses in text: such a
+ * value finds nothing, without troubling the database (an error there would answer 500 and log an error).
+ */
+const MAX_KEY_LENGTH = 512;
+const findable = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_KEY_LENGTH && !value.includes('\0');
+
 // One cache per embedded database, shared by every adapter over it.
 const caches = new WeakMap<Database, PayloadCache>();
 
@@ -61,6 +70,7 @@ export function createOidcAdapter(db: Database): new (model: string) => Adapter 
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (!findable(id)) return undefined;
       const key = PayloadCache.key(this.model, id);
       const cached = cache?.get(key) ?? 'miss';
       if (cached !== 'miss') return copy(cached);
@@ -68,13 +78,15 @@ export function createOidcAdapter(db: Database): new (model: string) => Adapter 
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (!findable(uid)) return undefined;
       const key = cache?.keyForUid(this.model, uid);
       const cached = key ? cache!.get(key) : 'miss';
       if (cached !== 'miss') return copy(cached);
       return this.#load('uid', uid);
     }
 
-    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (!findable(userCode)) return undefined;
       return this.#load('user_code', userCode);
     }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { deleteExpired, vacuumEmbedded } from '../../src/store/cleanup.js';
+import type { Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.js';
 import { PayloadCache } from '../../src/store/payload-cache.js';
@@ -70,6 +71,22 @@ for (const backend of bridgeDatabasesUnderTest()) {
     const userCode = `UC-${randomUUID()}`;
     await new Adapter('DeviceCode').upsert(id, { userCode }, 60);
     t.truthy(await new Adapter('DeviceCode').findByUserCode(userCode));
+  });
+
+  test(title('an id, uid or user code no provider made (a NUL, absurdly long, empty) finds nothing, without asking the database'), async (t) => {
+    const db = await backend.open();
+    const queried: string[] = [];
+    const watched: Database = { ...db, query: (text, values) => (queried.push(text), db.query(text, values)) };
+    const Adapter = createOidcAdapter(watched);
+    for (const value of ['abc\0xyz', '\0', 'x'.repeat(513), 'x'.repeat(2_000_000), '']) {
+      t.is(await new Adapter('AccessToken').find(value), undefined);
+      t.is(await new Adapter('Session').findByUid(value), undefined);
+      t.is(await new Adapter('DeviceCode').findByUserCode(value), undefined);
+    }
+    t.deepEqual(queried, []);
+    // The longest accepted is still looked up.
+    t.is(await new Adapter('AccessToken').find('x'.repeat(512)), undefined);
+    t.is(queried.length, 1);
   });
 
   test(title('expired payloads are invisible and removed by the cleanup'), async (t) => {

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -24,6 +25,9 @@ function writeLock(folder: string, holder: Record<string, unknown>, ageMs = 0): 
   const at = new Date(Date.now() - ageMs);
   utimesSync(path, at, at);
 }
+
+/** This process's PID namespace, as a lock written by a process next to it records it. */
+const pidNs = existsSync('/proc/self/ns/pid') ? readlinkSync('/proc/self/ns/pid') : undefined;
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
@@ -53,6 +57,25 @@ asRoot('a folder that belongs to another user is refused with what to do, not us
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
   t.regex(child.stdout, /belongs to another user.*run the bridge as its owner/, child.stderr);
   t.false(existsSync(join(folder, LOCK_FILE)));
+});
+
+asRoot('a folder that belongs to another user is refused even for root, which could otherwise make it private', (t) => {
+  const folder = freshFolder();
+  chownSync(folder, 65534, 65534);
+  const error = t.throws(() => lockDataDir(folder));
+  t.regex(error.message, /belongs to another user \(uid 65534\).*run the bridge as its owner.*chown/);
+  t.false(existsSync(join(folder, LOCK_FILE)));
+  t.is(statSync(folder).uid, 65534);
+});
+
+test('a data folder that is a symbolic link is refused, naming the folder it points to', (t) => {
+  const target = freshFolder();
+  const link = join(freshFolder(), 'bridge');
+  symlinkSync(target, link);
+  const error = t.throws(() => lockDataDir(link));
+  t.regex(error.message, /symbolic link.*database\.dataDir/);
+  t.true(error.message.includes(target));
+  t.false(existsSync(join(target, LOCK_FILE)));
 });
 
 test('a held folder is refused, in this process too, until it is released; release removes the lock file', (t) => {
@@ -95,7 +118,7 @@ test('a lock held by another live process names it; once that process is killed 
 test('a lock left by a process that is gone, or from before the machine restarted, is taken over', (t) => {
   const holderOf = (folder: string) => JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pid as number;
   const gone = freshFolder();
-  writeLock(gone, { pid: deadPid(), host: hostname() });
+  writeLock(gone, { pid: deadPid(), host: hostname(), pidNs });
   const taken = lockDataDir(gone);
   t.is(holderOf(gone), process.pid);
   taken.release();
@@ -104,11 +127,68 @@ test('a lock left by a process that is gone, or from before the machine restarte
   if (bootId) {
     const rebooted = freshFolder();
     // The pid of a live process (this one's parent), but recorded during another boot.
-    writeLock(rebooted, { pid: process.ppid, host: hostname(), bootId: 'another-boot' });
+    writeLock(rebooted, { pid: process.ppid, host: hostname(), bootId: 'another-boot', pidNs });
     const after = lockDataDir(rebooted);
     t.is(holderOf(rebooted), process.pid);
     after.release();
   }
+});
+
+test('a lock from another PID namespace on this machine (a container with the host network) counts while kept fresh, whatever its pid means here', (t) => {
+  const folder = freshFolder();
+  const bootId = existsSync('/proc/sys/kernel/random/boot_id') ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : undefined;
+  // Its pid is no process here: it is one in the other namespace.
+  const holder = { pid: deadPid(), host: hostname(), bootId, pidNs: 'pid:[1]' };
+  writeLock(folder, holder);
+  const error = t.throws(() => lockDataDir(folder, { staleMs: 60_000 }), { instanceOf: DataDirInUseError });
+  t.regex(error.message, /cannot be checked from this PID namespace/);
+  t.is(JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pidNs, 'pid:[1]');
+
+  writeLock(folder, holder, 120_000);
+  lockDataDir(folder, { staleMs: 60_000 }).release();
+});
+
+const withPidNamespaces = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0 ? test : test.skip;
+withPidNamespaces('a process in a new PID namespace does not take the folder from a live holder it cannot see', (t) => {
+  const folder = freshFolder();
+  const lock = lockDataDir(folder);
+  t.teardown(() => lock.release());
+  const moduleUrl = new URL('../../src/store/data-dir.ts', import.meta.url).href;
+  const script = `const { lockDataDir } = await import(${JSON.stringify(moduleUrl)});
+    try { lockDataDir(${JSON.stringify(folder)}); console.log('LOCKED'); } catch (error) { console.log(error.message); }`;
+  const child = spawnSync('unshare', ['--pid', '--fork', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.regex(child.stdout, /in use by process \d+ on this machine.*cannot be checked from this PID namespace/, child.stderr);
+  t.is(JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pid, process.pid);
+});
+
+test('of processes taking over one stale lock at once, one holds the folder: a lock replaced meanwhile is never removed', (t) => {
+  const folder = freshFolder();
+  const path = join(folder, LOCK_FILE);
+  writeLock(folder, { pid: deadPid(), host: hostname(), pidNs, token: 'crashed' });
+  // Another process that judged the same lock stale replaces it with its own just after this one read it.
+  const theirs = JSON.stringify({ pid: process.ppid, host: hostname(), pidNs, since: 'now', token: 'theirs' });
+  const original = fs.readFileSync;
+  let replaced = false;
+  fs.readFileSync = ((...args: Parameters<typeof fs.readFileSync>) => {
+    const result = original(...args);
+    if (!replaced && args[0] === path) {
+      replaced = true;
+      fs.unlinkSync(path);
+      writeFileSync(path, theirs);
+    }
+    return result;
+  }) as typeof fs.readFileSync;
+  syncBuiltinESMExports();
+  try {
+    t.throws(() => lockDataDir(folder), { instanceOf: DataDirInUseError });
+  } finally {
+    fs.readFileSync = original;
+    syncBuiltinESMExports();
+  }
+  t.true(replaced);
+  t.is(readFileSync(path, 'utf8'), theirs);
+  // Nothing left behind by the attempt.
+  t.deepEqual(readdirSync(folder), [LOCK_FILE]);
 });
 
 test('a lock from another host counts while it is kept fresh, and is abandoned once untouched', (t) => {

@@ -35,6 +35,56 @@ onServer('replicas migrating a new PostgreSQL database at the same moment all st
   }
 });
 
+onServer('a migration slower than the query timeout completes, each logged as it starts, instead of failing every start', async (t) => {
+  const schema = uniqueTableName('slow');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.query(`SET search_path = ${schema}`);
+  // Holds the table in a transaction of its own: activity seen from within a transaction is a snapshot.
+  const reader = new pg.Client({ connectionString: url });
+  await reader.connect();
+  t.teardown(async () => {
+    await reader.end();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  });
+  // A database as the previous release left it, whose next migration rewrites oidc_payloads.
+  await admin.query('CREATE TABLE bridge_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  const [first, second, ...pending] = listMigrations();
+  for (const done of [first!, second!]) {
+    await admin.query(done.sql);
+    await admin.query('INSERT INTO bridge_schema_migrations (version, name) VALUES ($1, $2)', [done.version, done.name]);
+  }
+  // The rewrite waits while a reader holds the table: a migration as slow as we like.
+  await reader.query('BEGIN');
+  await reader.query(`LOCK TABLE ${schema}.oidc_payloads IN ACCESS SHARE MODE`);
+
+  const scoped = new URL(url!);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  const db = await openDatabase({ url: scoped.href, dataDir: '', poolSize: 1, queryTimeoutMs: 100 });
+  t.teardown(() => db.close());
+  const logged: number[] = [];
+  const migrating = migrate(db, { info: ({ version }) => logged.push(version) });
+  let settled = false;
+  migrating.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const waiting = async () =>
+    (await admin.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ALTER TABLE oidc_payloads%'")).rowCount;
+  const givingUp = Date.now() + 20_000;
+  while (!settled && !(await waiting()) && Date.now() < givingUp) await new Promise((resolve) => setTimeout(resolve, 20));
+  // Well past the query timeout.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await reader.query('COMMIT');
+
+  t.deepEqual(await migrating, pending.map((migration) => migration.version));
+  t.deepEqual(logged, pending.map((migration) => migration.version));
+  const { rows } = await admin.query("SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'oidc_payloads' AND column_name = 'payload'", [schema]);
+  t.is(rows[0].data_type, 'json');
+});
+
 onServer('a bridge database server that stops answering fails the query instead of holding it forever, and a new connection works once it answers again', async (t) => {
   const target = new URL(url!);
   const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
