@@ -20,9 +20,11 @@ export const DEFAULT_BOUNDS: CostBounds = {
   // Real formats use p = 1 (Firebase, Django, passlib); p = 16 at the memory cap took 7 s.
   scryptMaxWorkMiB: 512,
   pbkdf2MaxRounds: 10_000_000,
-  // glibc accepts up to 999 999 999; in JavaScript a million rounds take about 2 s of one core.
+  // glibc accepts up to 999 999 999; in JavaScript a million SHA-512 rounds take about 2 s of one core
+  // (SHA-256 less), for a password of up to 64 bytes; longer passwords get fewer rounds.
   shaCryptMaxRounds: 1_000_000,
-  // phpass and Drupal themselves allow 2^30; 2^20 is ~1 s of MD5/SHA-512 in JavaScript.
+  // phpass and Drupal themselves allow 2^30; 2^20 takes about 2 s of one core in JavaScript, MD5 or
+  // SHA-512 alike (the call per iteration costs more than the digest), as sha-crypt at its cap.
   phpassMaxLog2: 20,
   drupalMaxLog2: 20,
 };
@@ -30,4 +32,62 @@ export const DEFAULT_BOUNDS: CostBounds = {
 /** Throw `HashBoundsError` when `value` is above `max`. The message names the cap, not the value. */
 export function requireAtMost(scheme: string, parameter: string, value: number, max: number): void {
   if (!(value <= max)) throw new HashBoundsError(scheme, `${parameter} above the cap of ${max}`);
+}
+
+/**
+ * bcrypt computed in JavaScript (`$2x$` with an 8-bit password) is 2–5 times slower than the native library
+ * (2 once compiled): its cap is three below `bcryptMaxCost` (8 times less work), so it asks no more of a
+ * worker thread than native bcrypt at the cap asks of libuv's pool.
+ */
+export function javascriptBcryptMaxCost(bounds: CostBounds): number {
+  return bounds.bcryptMaxCost - 3;
+}
+
+/** The password length iteration caps are stated for: longer passwords get proportionally fewer iterations. */
+const CAP_PASSWORD_BYTES = 64;
+
+// One iteration's fixed cost in JavaScript (the call into the digest, the copies around it) is about that of
+// hashing this many bytes: measured ~2 µs per iteration and 0.8–1.7 ns per byte, so 1.2–1.6 KiB. Rounded down,
+// so that a long password counts for rather more than less.
+const ITERATION_OVERHEAD_BYTES = 1024;
+
+/**
+ * For a digest iterated in JavaScript over the password (sha-crypt, phpass): the work these iterations do with
+ * this password, bounded. `bytesPerIteration(n)` is what one iteration hashes for an n-byte password; the work
+ * may be at most that of `maxIterations` for a password of CAP_PASSWORD_BYTES. The iteration count itself is
+ * the caller's to check first.
+ */
+export function requirePasswordWorkAtMost(
+  scheme: string,
+  iterations: number,
+  maxIterations: number,
+  passwordBytes: number,
+  bytesPerIteration: (passwordBytes: number) => number,
+): void {
+  const work = iterations * (ITERATION_OVERHEAD_BYTES + bytesPerIteration(passwordBytes));
+  const budget = maxIterations * (ITERATION_OVERHEAD_BYTES + bytesPerIteration(CAP_PASSWORD_BYTES));
+  if (!(work <= budget)) {
+    throw new HashBoundsError(scheme, `iterations times password length above the cap (its iterations are capped for passwords up to ${CAP_PASSWORD_BYTES} bytes)`);
+  }
+}
+
+/**
+ * The caps for each of `passes` computations of one verification (a password retried in a legacy charset), so
+ * that the verification as a whole stays within `bounds`: every cap on work divided among the passes, log2
+ * caps lowered. Caps on memory and on the shape of the input are left as they are.
+ */
+export function boundsPerPass(bounds: CostBounds, passes: number): CostBounds {
+  if (passes <= 1) return bounds;
+  const log2 = Math.ceil(Math.log2(passes));
+  const share = (max: number): number => Math.max(1, Math.floor(max / passes));
+  return {
+    ...bounds,
+    bcryptMaxCost: bounds.bcryptMaxCost - log2,
+    argon2MaxTime: share(bounds.argon2MaxTime),
+    scryptMaxWorkMiB: share(bounds.scryptMaxWorkMiB),
+    pbkdf2MaxRounds: share(bounds.pbkdf2MaxRounds),
+    shaCryptMaxRounds: share(bounds.shaCryptMaxRounds),
+    phpassMaxLog2: bounds.phpassMaxLog2 - log2,
+    drupalMaxLog2: bounds.drupalMaxLog2 - log2,
+  };
 }

@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { boundsPerPass } from './bounds.js';
 import { passwordsConfigSchema, schemeOptions, type PasswordsConfigInput } from './config.js';
-import { UnsupportedHashError } from './errors.js';
+import { PasswordTimeoutError, UnsupportedHashError } from './errors.js';
 import { getScheme, identifyAmong } from './registry.js';
 import { Limiter } from './runtime/limiter.js';
 import { WorkerPool } from './runtime/pool.js';
 import { lowerThreadPool } from './runtime/priority.js';
-import { HashBoundsError, HashFormatError, type PasswordScheme, type SchemeContext, type StoredCredential } from './scheme.js';
+import { HashBoundsError, HashFormatError, runsInWorker, type CostBounds, type PasswordScheme, type SchemeContext, type StoredCredential } from './scheme.js';
 import { bcryptScheme } from './schemes/bcrypt.js';
+import { TypicalHash } from './typical-hash.js';
 
 /** A pino-compatible logger; only `warn` is used, never with a password or a hash. */
 export interface PasswordLogger {
@@ -25,7 +28,7 @@ export interface VerifyResult {
 }
 
 export interface PasswordChecker {
-  /** ok=false for a wrong password; throws PasswordBusyError when saturated, HashFormatError / HashBoundsError / UnsupportedHashError (no configured scheme claims the hash) for bad stored data. */
+  /** ok=false for a wrong password; throws PasswordBusyError when saturated, PasswordTimeoutError (same code) past the worker deadline, HashFormatError / HashBoundsError / UnsupportedHashError (no configured scheme claims the hash) for bad stored data. */
   verify(password: string, stored: StoredCredential): Promise<VerifyResult>;
   /** Spend one typical verification for an unknown user (timing equalisation), with the first configured scheme's typical cost; never throws for a wrong password. */
   verifyDummy(password: string): Promise<void>;
@@ -44,10 +47,11 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
   const ctx: SchemeContext = { bounds: parsed.bounds, options: schemeOptions(parsed.options) };
   const cpus = availableParallelism();
   const limiter = new Limiter(parsed.concurrency ?? 2 * cpus, parsed.queueLimit);
-  const pool = new WorkerPool(parsed.workers ?? cpus, ctx);
+  const pool = new WorkerPool(parsed.workers ?? cpus, { options: ctx.options }, parsed.workerTimeoutMs);
   const first = getScheme(parsed.schemes[0] ?? '') ?? bcryptScheme;
-  // The latest stored value of the first scheme: its real cost is the typical cost to imitate.
-  let typical: StoredCredential | undefined;
+  // Stored values of the first scheme: their real cost is the typical cost to imitate.
+  const typical = new TypicalHash();
+  const halved = boundsPerPass(ctx.bounds, 2);
 
   const pepper = ctx.options.pepper;
   const withPepper = (bytes: Buffer): Buffer => {
@@ -56,45 +60,71 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
     return pepper.position === 'before' ? Buffer.concat([value, bytes]) : Buffer.concat([bytes, value]);
   };
 
-  const compute = (scheme: PasswordScheme, bytes: Buffer, stored: StoredCredential): Promise<boolean> =>
-    scheme.blocking ? pool.run(scheme.id, bytes, stored) : scheme.verify(bytes, stored, ctx);
+  const compute = (scheme: PasswordScheme, bytes: Buffer, stored: StoredCredential, bounds: CostBounds): Promise<boolean> =>
+    runsInWorker(scheme, bytes, stored) ? pool.run(scheme.id, bytes, stored, bounds) : scheme.verify(bytes, stored, { ...ctx, bounds });
 
   const report = (error: unknown): void => {
     if (error instanceof HashFormatError || error instanceof HashBoundsError) {
       logger?.warn({ scheme: error.scheme, code: error.code, detail: error.detail }, 'stored password hash refused');
     } else if (error instanceof UnsupportedHashError) {
       logger?.warn({ schemes: error.schemes, code: error.code }, 'stored password hash not recognised');
+    } else if (error instanceof PasswordTimeoutError) {
+      logger?.warn({ scheme: error.scheme, code: error.code, deadlineMs: error.deadlineMs }, 'password verification stopped at its deadline');
     }
+  };
+
+  /** Which column of a stored value is over the length cap, if one is: salted digests hash the salt column whole. */
+  const overLong = (stored: StoredCredential): string | undefined => {
+    const max = ctx.bounds.maxHashLength;
+    if (stored.hash.length > max) return `stored value longer than ${max} characters`;
+    if ((stored.salt?.length ?? 0) > max) return `salt column longer than ${max} characters`;
+    return undefined;
   };
 
   /** The configured scheme for a stored value; its length is bounded before even identification. */
   function schemeFor(stored: StoredCredential): PasswordScheme {
-    if (stored.hash.length > ctx.bounds.maxHashLength) {
-      throw new HashBoundsError('unidentified', `stored value longer than ${ctx.bounds.maxHashLength} characters`);
-    }
+    const tooLong = overLong(stored);
+    if (tooLong) throw new HashBoundsError('unidentified', tooLong);
     const scheme = identifyAmong(parsed.schemes, stored);
     if (!scheme) throw new UnsupportedHashError(parsed.schemes);
     return scheme;
   }
 
-  async function check(scheme: PasswordScheme, password: string, stored: StoredCredential): Promise<VerifyResult> {
+  /** The verdict, and how long the hashing took once it had a slot (none when no hashing was done). */
+  async function check(scheme: PasswordScheme, password: string, stored: StoredCredential): Promise<{ result: VerifyResult; ms?: number }> {
     const bytes = Buffer.from(password, 'utf8');
     // Nothing this long is a real password; failing without work also caps the cost of hostile input.
-    if (bytes.length > ctx.bounds.maxPasswordBytes) return { ok: false, scheme: scheme.id };
+    if (bytes.length > ctx.bounds.maxPasswordBytes) return { result: { ok: false, scheme: scheme.id } };
+    const legacy = parsed.legacyCharset === 'latin1' ? latin1Bytes(password) : undefined;
     return limiter.run(async () => {
-      if (await compute(scheme, withPepper(bytes), stored)) return { ok: true, scheme: scheme.id };
-      const legacy = parsed.legacyCharset === 'latin1' ? latin1Bytes(password) : undefined;
-      if (legacy && (await compute(scheme, withPepper(legacy), stored))) return { ok: true, scheme: scheme.id, legacyCharset: 'latin1' as const };
-      return { ok: false, scheme: scheme.id };
+      const started = performance.now();
+      const answer = (result: VerifyResult) => ({ result, ms: performance.now() - started });
+      if (await compute(scheme, withPepper(bytes), stored, ctx.bounds)) return answer({ ok: true, scheme: scheme.id });
+      if (legacy && (await retryWithinHalf(scheme, withPepper(legacy), stored))) return answer({ ok: true, scheme: scheme.id, legacyCharset: 'latin1' });
+      return answer({ ok: false, scheme: scheme.id });
     });
+  }
+
+  /**
+   * The legacy-charset retry, under half the caps: with the first try, a verification asks at most one and a
+   * half of what the caps allow. A hash too costly for it keeps the first try's verdict, so a user whose
+   * costly hash was made from UTF-8 still gets in.
+   */
+  async function retryWithinHalf(scheme: PasswordScheme, bytes: Buffer, stored: StoredCredential): Promise<boolean> {
+    try {
+      return await compute(scheme, bytes, stored, halved);
+    } catch (error) {
+      if (error instanceof HashBoundsError) return false;
+      throw error;
+    }
   }
 
   return {
     async verify(password, stored) {
       try {
         const scheme = schemeFor(stored);
-        const result = await check(scheme, password, stored);
-        if (scheme === first) typical = { hash: stored.hash, salt: stored.salt ?? null };
+        const { result, ms } = await check(scheme, password, stored);
+        if (scheme === first && ms !== undefined) typical.record({ hash: stored.hash, salt: stored.salt ?? null }, ms);
         return result;
       } catch (error) {
         report(error);
@@ -103,9 +133,10 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
     },
 
     async verifyDummy(password) {
+      const model = typical.value;
       // Every registered scheme has a dummy; bcrypt's stands in should one ever lack it.
-      const scheme = typical || first.dummy ? first : bcryptScheme;
-      const stored = typical ?? scheme.dummy?.(ctx) ?? { hash: '' };
+      const scheme = model || first.dummy ? first : bcryptScheme;
+      const stored = model ?? scheme.dummy?.(ctx) ?? { hash: '' };
       try {
         await check(scheme, password, stored);
       } catch (error) {
@@ -113,7 +144,7 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
       }
     },
 
-    identify: (stored) => (stored.hash.length > ctx.bounds.maxHashLength ? undefined : identifyAmong(parsed.schemes, stored)?.id),
+    identify: (stored) => (overLong(stored) ? undefined : identifyAmong(parsed.schemes, stored)?.id),
 
     close: () => pool.close(),
   };

@@ -18,8 +18,13 @@ const count = (min: number) => z.number().int().min(min);
 const boundsSchema = z
   .object({
     maxPasswordBytes: count(1).default(DEFAULT_BOUNDS.maxPasswordBytes).describe('Longer passwords (UTF-8 bytes) fail without any hashing.'),
-    maxHashLength: count(1).default(DEFAULT_BOUNDS.maxHashLength).describe('Longer stored values are refused as out of bounds.'),
-    bcryptMaxCost: count(4).max(31).default(DEFAULT_BOUNDS.bcryptMaxCost).describe('Highest bcrypt cost (log2 rounds) computed.'),
+    maxHashLength: count(1)
+      .default(DEFAULT_BOUNDS.maxHashLength)
+      .describe('Longer stored values (the hash column, and the salt column where there is one) are refused as out of bounds.'),
+    bcryptMaxCost: count(4)
+      .max(31)
+      .default(DEFAULT_BOUNDS.bcryptMaxCost)
+      .describe('Highest bcrypt cost (log2 rounds) computed; three less for `$2x$` hashes of 8-bit passwords, which are computed in JavaScript.'),
     argon2MaxMemoryKiB: count(8).default(DEFAULT_BOUNDS.argon2MaxMemoryKiB).describe('Highest argon2 memory (m, KiB).'),
     argon2MaxTime: count(1).default(DEFAULT_BOUNDS.argon2MaxTime).describe('Highest argon2 passes (t).'),
     argon2MaxParallelism: count(1).default(DEFAULT_BOUNDS.argon2MaxParallelism).describe('Highest argon2 lanes (p).'),
@@ -35,9 +40,18 @@ const boundsSchema = z
       .describe('Highest PBKDF2 iterations in all: the rounds, times the digest-sized blocks of the derived key.'),
     shaCryptMaxRounds: count(1000)
       .default(DEFAULT_BOUNDS.shaCryptMaxRounds)
-      .describe('Highest sha256/sha512-crypt rounds (glibc allows 999 999 999; here a million rounds cost about 2 s of one core).'),
-    phpassMaxLog2: count(7).max(30).default(DEFAULT_BOUNDS.phpassMaxLog2).describe('Highest phpass ($P$/$H$) log2 iterations (the format allows 30).'),
-    drupalMaxLog2: count(7).max(30).default(DEFAULT_BOUNDS.drupalMaxLog2).describe('Highest Drupal 7 ($S$) log2 iterations (the format allows 30).'),
+      .describe(
+        'Highest sha256/sha512-crypt rounds (glibc allows 999 999 999; here a million rounds cost about 2 s of one core), for passwords of up to 64 bytes: ' +
+          'every round hashes the password twice, so longer ones get proportionally fewer.',
+      ),
+    phpassMaxLog2: count(7)
+      .max(30)
+      .default(DEFAULT_BOUNDS.phpassMaxLog2)
+      .describe('Highest phpass ($P$/$H$) log2 iterations (the format allows 30; 20 costs about 2 s of one core), for passwords of up to 64 bytes; longer ones get fewer.'),
+    drupalMaxLog2: count(7)
+      .max(30)
+      .default(DEFAULT_BOUNDS.drupalMaxLog2)
+      .describe('Highest Drupal 7 ($S$) log2 iterations (the format allows 30; 20 costs about 2 s of one core), for passwords of up to 64 bytes; longer ones get fewer.'),
   })
   .strict()
   .describe('Caps on the work a stored hash may ask for, checked before hashing; a hash beyond them is refused and reported.');
@@ -102,10 +116,20 @@ export const passwordsConfigSchema = z
     legacyCharset: z
       .enum(['latin1'])
       .optional()
-      .describe('Retry a failed check with the password in this charset (old PHP/MySQL applications hashed Latin-1 bytes). A match then re-hashes for ZITADEL.'),
+      .describe(
+        'Retry a failed check with the password in this charset (old PHP/MySQL applications hashed Latin-1 bytes). A match then re-hashes for ZITADEL. ' +
+          'The two tries share the caps of `bounds`: for a password that has a Latin-1 form, each try may do half the work (bcrypt cost and log2 caps one less).',
+      ),
     concurrency: count(1).optional().describe('Verifications running at once (default: twice the CPU count).'),
     queueLimit: count(0).default(64).describe('Verifications waiting for a slot; beyond it a login is answered "busy, try again" at once.'),
     workers: count(1).optional().describe('Worker threads for formats computed in JavaScript (default: the CPU count).'),
+    workerTimeoutMs: count(100)
+      .max(600_000)
+      .default(20_000)
+      .describe(
+        'A verification running longer than this in a worker thread (formats computed in JavaScript) is stopped, its thread replaced, ' +
+          'and the login answered "busy, try again". The caps of `bounds` keep legitimate hashes far below it.',
+      ),
   })
   .strict()
   .superRefine((config, ctx) => {

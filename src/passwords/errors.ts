@@ -19,3 +19,19 @@ export class PasswordBusyError extends Error {
     super('password verification is saturated; try again shortly');
   }
 }
+
+/**
+ * A verification computed in a worker thread ran past its deadline and was stopped: there is no verdict.
+ * It carries the code of saturation on purpose, so callers answer both alike ("try again"), never as a
+ * wrong password.
+ */
+export class PasswordTimeoutError extends Error {
+  override readonly name = 'PasswordTimeoutError';
+  readonly code = 'PASSWORDS_BUSY';
+  constructor(
+    readonly scheme: string,
+    readonly deadlineMs: number,
+  ) {
+    super(`${scheme}: password verification stopped at its deadline of ${deadlineMs} ms; try again shortly`);
+  }
+}

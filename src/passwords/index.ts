@@ -27,7 +27,7 @@ export {
   type PasswordsConfig,
   type PasswordsConfigInput,
 } from './config.js';
-export { HashBoundsError, HashFormatError, PasswordBusyError, UnsupportedHashError } from './errors.js';
+export { HashBoundsError, HashFormatError, PasswordBusyError, PasswordTimeoutError, UnsupportedHashError } from './errors.js';
 export { schemeIds } from './registry.js';
 export type { StoredCredential } from './scheme.js';
 export {

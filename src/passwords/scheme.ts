@@ -68,9 +68,11 @@ export interface PasswordScheme {
   readonly id: string;
   /**
    * True when the work is synchronous JavaScript (e.g. iterated digests): the runner then moves it to a
-   * worker thread. Schemes backed by native libraries or async node:crypto already run on libuv's pool.
+   * worker thread, which it stops at a deadline. Schemes backed by native libraries or async node:crypto
+   * already run on libuv's pool, and must not run in such a worker: stopping it mid-call aborts the process.
+   * A function when it depends on the input (`$2x$` computes only 8-bit passwords in JavaScript).
    */
-  readonly blocking: boolean;
+  readonly blocking: boolean | ((password: Uint8Array, stored: StoredCredential) => boolean);
   /** Does this stored value look like this scheme's output? Cheap, no hashing. */
   identify(stored: StoredCredential): boolean;
   /**
@@ -89,6 +91,11 @@ export interface PasswordScheme {
    * verification for an unknown user so that timing does not reveal which users exist.
    */
   dummy?(ctx: SchemeContext): StoredCredential;
+}
+
+/** Whether `scheme` computes this password and stored value in JavaScript, to be run in a worker thread. */
+export function runsInWorker(scheme: PasswordScheme, password: Uint8Array, stored: StoredCredential): boolean {
+  return typeof scheme.blocking === 'function' ? scheme.blocking(password, stored) : scheme.blocking;
 }
 
 /** The stored hash is not well-formed for the scheme. Carries no part of the hash. */

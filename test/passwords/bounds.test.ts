@@ -1,4 +1,5 @@
 import test from 'ava';
+import bcrypt from 'bcrypt';
 import { createPasswordChecker, HashBoundsError, type PasswordsConfigInput } from '../../src/passwords/index.js';
 import type { StoredCredential } from '../../src/passwords/scheme.js';
 
@@ -84,6 +85,66 @@ test('a password over the byte cap fails without hashing', async (t) => {
   const stored = { hash: '$2b$31$' + crypt(53) };
   // Cost 31 would never finish: only an early answer can pass.
   t.deepEqual(await checker.verify('x'.repeat(17), stored), { ok: false, scheme: 'bcrypt' });
+  await checker.close();
+});
+
+/** Refused with the bounds error, or else the verdict; only a refusal is an out-of-bounds answer. */
+async function outcome(config: PasswordsConfigInput, password: string, stored: StoredCredential): Promise<string | boolean> {
+  const checker = createPasswordChecker(config);
+  try {
+    return await checker.verify(password, stored).then(
+      (result) => result.ok,
+      (error: { code?: string }) => error.code ?? 'error',
+    );
+  } finally {
+    await checker.close();
+  }
+}
+
+test('$2x$ with an 8-bit password runs bcrypt in JavaScript, under a lower cap than the native library', async (t) => {
+  const stored = { hash: `$2x$06$${crypt(53)}` };
+  const config = { schemes: ['bcrypt-2x'], bounds: { bcryptMaxCost: 8 } };
+  t.is(await outcome(config, 'gäss', stored), 'HASH_OUT_OF_BOUNDS');
+  // A 7-bit password takes the native path, under the native cap.
+  t.false(await outcome(config, 'guess', stored));
+});
+
+test('the legacy-charset retry runs within half the caps; a costlier hash keeps the first try, which has them all', async (t) => {
+  const config = { schemes: ['bcrypt'], legacyCharset: 'latin1' as const, bounds: { bcryptMaxCost: 6 } };
+  const password = 'gäss';
+  const latin1 = Buffer.from(password, 'latin1');
+  // Made from the UTF-8 bytes at the cap: the first try has the whole cap and verifies it.
+  t.true(await outcome(config, password, { hash: await bcrypt.hash(password, 6) }));
+  // Made from the Latin-1 bytes: within half the caps (cost 5) the retry finds it; at the cap it is not tried.
+  t.true(await outcome(config, password, { hash: await bcrypt.hash(latin1, 5) }));
+  t.false(await outcome(config, password, { hash: await bcrypt.hash(latin1, 6) }));
+  // Over the cap nothing is tried.
+  t.is(await outcome(config, password, { hash: await bcrypt.hash(password, 7) }), 'HASH_OUT_OF_BOUNDS');
+});
+
+test('digests iterated over the password bound the work a long password makes, not only the iterations', async (t) => {
+  const cases: ReadonlyArray<{ config: PasswordsConfigInput; stored: StoredCredential }> = [
+    { config: { schemes: ['sha512-crypt'], bounds: { shaCryptMaxRounds: 10_000 } }, stored: { hash: `$6$rounds=10000$saltsaltsaltsalt$${crypt(86)}` } },
+    { config: { schemes: ['sha256-crypt'], bounds: { shaCryptMaxRounds: 10_000 } }, stored: { hash: `$5$rounds=10000$saltsaltsaltsalt$${crypt(43)}` } },
+    { config: { schemes: ['phpass'], bounds: { phpassMaxLog2: 10 } }, stored: { hash: `$P$8${crypt(8)}${crypt(22)}` } },
+    { config: { schemes: ['drupal7'], bounds: { drupalMaxLog2: 10 } }, stored: { hash: `$S$8${crypt(8)}${crypt(43)}` } },
+  ];
+  for (const { config, stored } of cases) {
+    const where = stored.hash.slice(0, 3);
+    t.is(await outcome(config, 'x'.repeat(1024), stored), 'HASH_OUT_OF_BOUNDS', where);
+    // Up to 64 bytes a password has the whole iteration cap.
+    t.false(await outcome(config, 'x'.repeat(64), stored), where);
+  }
+});
+
+test('the salt column is bounded like the hash, before identification', async (t) => {
+  const config = { schemes: ['sha256-salted'], options: { saltOrder: 'salt+password' as const }, bounds: { maxHashLength: 64 } };
+  const hash = 'ab'.repeat(32);
+  t.is(await outcome(config, 'password', { hash, salt: 's'.repeat(65) }), 'HASH_OUT_OF_BOUNDS');
+  t.false(await outcome(config, 'password', { hash, salt: 's'.repeat(64) }));
+  const checker = createPasswordChecker(config);
+  t.is(checker.identify({ hash, salt: 's'.repeat(65) }), undefined);
+  t.is(checker.identify({ hash, salt: 's'.repeat(64) }), 'sha256-salted');
   await checker.close();
 });
 

@@ -1,5 +1,7 @@
 import test from 'ava';
+import bcrypt from 'bcrypt';
 import { createPasswordChecker } from '../../src/passwords/index.js';
+import { bcryptScheme } from '../../src/passwords/schemes/bcrypt.js';
 import { registry } from '../../src/passwords/registry.js';
 import { DEFAULT_BOUNDS } from '../../src/passwords/bounds.js';
 
@@ -19,7 +21,7 @@ for (const scheme of registry.values()) {
   });
 }
 
-test('verifyDummy never throws for a wrong password and imitates the last real hash of the first scheme', async (t) => {
+test('verifyDummy never throws for a wrong password, before and after a real hash of the first scheme', async (t) => {
   const checker = createPasswordChecker({ schemes: ['pbkdf2-sha256', 'bcrypt'] });
   await t.notThrowsAsync(checker.verifyDummy('anything'));
   const real = { hash: '$pbkdf2-sha256$29000$ppRSyjknxNj7XwtBqPV.Dw$3HyFbEoZ1CkzvkkqkEXgAo5oKBFSj9tbSysbl7uFmrE' };
@@ -27,4 +29,26 @@ test('verifyDummy never throws for a wrong password and imitates the last real h
   await t.notThrowsAsync(checker.verifyDummy('password'));
   await t.notThrowsAsync(checker.verifyDummy('x'.repeat(5000)));
   await checker.close();
+});
+
+test.serial('one login against a row of unusual cost does not make it what every unknown name costs', async (t) => {
+  const checker = createPasswordChecker({ schemes: ['bcrypt'] });
+  const typical = await Promise.all(['a', 'b', 'c'].map(async (name) => ({ hash: await bcrypt.hash(name, 4) })));
+  const outlier = { hash: await bcrypt.hash('costly', 10) };
+  const verify = bcryptScheme.verify;
+  const imitated: string[] = [];
+  try {
+    for (const stored of [...typical, outlier]) await checker.verify('wrong', stored);
+    // Which stored value the dummy verification computes: seen where the checker calls the scheme.
+    bcryptScheme.verify = (password, stored, ctx) => {
+      imitated.push(stored.hash);
+      return verify(password, stored, ctx);
+    };
+    await checker.verifyDummy('unknown');
+  } finally {
+    bcryptScheme.verify = verify;
+    await checker.close();
+  }
+  t.is(imitated.length, 1);
+  t.true(typical.some((stored) => stored.hash === imitated[0]));
 });

@@ -20,3 +20,14 @@ for (const { scheme, password, hash } of known) {
     }
   });
 }
+
+test("passlib's default sha512-crypt (656 000 rounds) with a passphrase verifies under the default caps", async (t) => {
+  // From crypt(3) (libxcrypt).
+  const hash = '$6$rounds=656000$0123456789abcdef$p0DGNLA9l2ZFY/YZNQLEmuRiSIu7zVZTG/x/zEkAUNgP3gks/sH6jpqCv5SkFe9yBjj8rzbZShdi9oj23qL/5/';
+  const checker = createPasswordChecker({ schemes: ['sha512-crypt'] });
+  try {
+    t.true((await checker.verify('correct horse battery staple', { hash })).ok);
+  } finally {
+    await checker.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { encodeCrypt64 } from '../encoding/crypt64.js';
 
 /**
@@ -7,7 +7,14 @@ import { encodeCrypt64 } from '../encoding/crypt64.js';
  * Drupal's `$S$`.
  */
 export function phpassChecksum(algorithm: 'md5' | 'sha512', password: Uint8Array, salt: Uint8Array, log2: number): string {
-  let hash = createHash(algorithm).update(salt).update(password).digest();
-  for (let count = 2 ** log2; count > 0; count--) hash = createHash(algorithm).update(hash).update(password).digest();
-  return encodeCrypt64(hash);
+  let digest = hash(algorithm, Buffer.concat([salt, password]), 'buffer');
+  // Up to a million iterations: the input is laid out once, each digest written over the previous one and
+  // hashed in one call, rather than through a hash object per iteration (allocations and finalisers).
+  const input = Buffer.alloc(digest.length + password.length);
+  input.set(password, digest.length);
+  for (let count = 2 ** log2; count > 0; count--) {
+    digest.copy(input, 0);
+    digest = hash(algorithm, input, 'buffer');
+  }
+  return encodeCrypt64(digest);
 }

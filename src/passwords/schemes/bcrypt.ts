@@ -1,4 +1,4 @@
-import { requireAtMost } from '../bounds.js';
+import { javascriptBcryptMaxCost, requireAtMost } from '../bounds.js';
 import { bcryptCompare, parseBcrypt, type BcryptParts } from '../primitives/bcrypt.js';
 import { bcryptBuggyCompare } from '../primitives/bcrypt-js.js';
 import type { PasswordScheme, SchemeContext, StoredCredential } from '../scheme.js';
@@ -13,11 +13,19 @@ export function parseBcryptFor(scheme: string, hash: string, minors: readonly st
   return parts;
 }
 
+/** `$2x$` with an 8-bit password: only the JavaScript implementation has crypt_blowfish's bug. */
+function needsJavaScript(minor: BcryptParts['minor'], password: Uint8Array): boolean {
+  // On 7-bit input the bug changes nothing, so the native implementation answers for `$2x$` too.
+  return minor === 'x' && password.some((byte) => byte >= 0x80);
+}
+
 /** Verify against parsed bcrypt parts after the cost check; `$2x$` keeps crypt_blowfish's 8-bit bug. */
 export function verifyBcryptParts(scheme: string, password: Uint8Array, parts: BcryptParts, ctx: SchemeContext): Promise<boolean> {
   requireAtMost(scheme, 'cost', parts.cost, ctx.bounds.bcryptMaxCost);
-  // On 7-bit input the bug changes nothing, so the native implementation answers for `$2x$` too.
-  if (parts.minor === 'x' && password.some((byte) => byte >= 0x80)) return bcryptBuggyCompare(password, parts);
+  if (needsJavaScript(parts.minor, password)) {
+    requireAtMost(scheme, 'cost (JavaScript bcrypt, for an 8-bit password)', parts.cost, javascriptBcryptMaxCost(ctx.bounds));
+    return bcryptBuggyCompare(password, parts);
+  }
   return bcryptCompare(password, parts);
 }
 
@@ -36,8 +44,7 @@ export const bcryptScheme: PasswordScheme = {
 
 export const bcrypt2xScheme: PasswordScheme = {
   id: 'bcrypt-2x',
-  // 8-bit passwords need the JavaScript implementation.
-  blocking: true,
+  blocking: (password) => needsJavaScript('x', password),
   identify: ({ hash }) => /^\$2x\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash),
   verify: async (password, { hash }, ctx) => verifyBcryptParts('bcrypt-2x', password, parseBcryptFor('bcrypt-2x', hash, ['x']), ctx),
   // ZITADEL refuses `$2x$`, and relabelling would change the meaning for 8-bit passwords.

@@ -1,4 +1,4 @@
-import { requireAtMost } from '../bounds.js';
+import { requireAtMost, requirePasswordWorkAtMost } from '../bounds.js';
 import { constantTimeEqualText } from '../primitives/compare.js';
 import { clampShaCryptRounds, SHA_CRYPT_MAX_SALT, shaCryptChecksum, type ShaCryptVariant } from '../primitives/sha-crypt.js';
 import type { PasswordScheme, SchemeContext } from '../scheme.js';
@@ -27,8 +27,11 @@ export function parseShaCrypt(scheme: string, hash: string): ShaCryptHash {
 
 export async function verifyShaCrypt(scheme: string, password: Uint8Array, parsed: ShaCryptHash, ctx: SchemeContext): Promise<boolean> {
   const rounds = clampShaCryptRounds(parsed.rounds);
-  requireAtMost(scheme, 'rounds', rounds, ctx.bounds.shaCryptMaxRounds);
   const salt = Buffer.from(parsed.salt.slice(0, SHA_CRYPT_MAX_SALT), 'utf8');
+  const size = parsed.variant === 'sha256' ? 32 : 64;
+  requireAtMost(scheme, 'rounds', rounds, ctx.bounds.shaCryptMaxRounds);
+  // Every round hashes the password twice, with the salt and the previous digest.
+  requirePasswordWorkAtMost(scheme, rounds, ctx.bounds.shaCryptMaxRounds, password.length, (bytes) => size + salt.length + 2 * bytes);
   return constantTimeEqualText(shaCryptChecksum(parsed.variant, password, salt, rounds), parsed.checksum);
 }
 

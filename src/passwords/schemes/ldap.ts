@@ -3,7 +3,7 @@ import { decodeBase64, encodeAb64 } from '../encoding/base64.js';
 import { md5PlainString, md5SaltedString, pbkdf2String } from '../encoding/passwap.js';
 import { constantTimeEqual } from '../primitives/compare.js';
 import { digest, DIGEST_BYTES, type DigestName } from '../primitives/digest.js';
-import type { PasswordScheme, StoredCredential } from '../scheme.js';
+import { runsInWorker, type PasswordScheme, type StoredCredential } from '../scheme.js';
 import { bcrypt2xScheme, bcryptScheme } from './bcrypt.js';
 import { sha256CryptScheme, sha512CryptScheme } from './crypt-sha2.js';
 import { desCryptScheme } from './des-crypt.js';
@@ -74,8 +74,11 @@ function inner(text: string): { scheme: PasswordScheme; stored: StoredCredential
 
 export const ldapCryptScheme: PasswordScheme = {
   id: 'ldap-crypt',
-  // Most crypt(3) methods are iterated JavaScript digests.
-  blocking: true,
+  // As the inner method's; a malformed value is refused at once, on the main thread.
+  blocking: (password, { hash }) => {
+    const found = orNull(() => inner(hash));
+    return found !== null && runsInWorker(found.scheme, password, found.stored);
+  },
   identify: ({ hash }) => tagged('CRYPT', hash) !== undefined,
   verify: async (password, { hash }, ctx) => {
     const { scheme, stored } = inner(hash);

@@ -1,4 +1,4 @@
-import { requireAtMost } from '../bounds.js';
+import { requireAtMost, requirePasswordWorkAtMost } from '../bounds.js';
 import { crypt64Index } from '../encoding/crypt64.js';
 import { constantTimeEqualText } from '../primitives/compare.js';
 import { digest } from '../primitives/digest.js';
@@ -32,7 +32,10 @@ function parsePortable(scheme: string, hash: string, kinds: string): PortableHas
 
 async function verifyPortable(scheme: string, password: Uint8Array, parsed: PortableHash, ctx: SchemeContext): Promise<boolean> {
   const sha512 = parsed.kind === 'S';
-  requireAtMost(scheme, 'log2 iterations', parsed.log2, sha512 ? ctx.bounds.drupalMaxLog2 : ctx.bounds.phpassMaxLog2);
+  const max = sha512 ? ctx.bounds.drupalMaxLog2 : ctx.bounds.phpassMaxLog2;
+  requireAtMost(scheme, 'log2 iterations', parsed.log2, max);
+  // Every iteration hashes the previous digest and the password.
+  requirePasswordWorkAtMost(scheme, 2 ** parsed.log2, 2 ** max, password.length, (bytes) => (sha512 ? 64 : 16) + bytes);
   const computed = phpassChecksum(sha512 ? 'sha512' : 'md5', password, Buffer.from(parsed.salt, 'latin1'), parsed.log2);
   // Drupal stores 55 characters: the 12-character setting and 43 of the 86 checksum characters.
   return constantTimeEqualText(computed.slice(0, parsed.checksum.length), parsed.checksum);
