@@ -1,13 +1,24 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { commands } from '../../src/cli/commands.js';
 import { openDatabase } from '../../src/store/database.js';
 import { runCli } from '../support/cli.js';
 
 const root = resolve('.');
 const bin = (args: string[], options: Parameters<typeof runCli>[1] = {}) => runCli(args, options);
+
+/** A folder with a signing key and an embedded database holding a legacy table `members` of one user. */
+async function folderWithMembers(t: ExecutionContext): Promise<{ dir: string; keys: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-check-'));
+  const keys = join(dir, 'jwks.json');
+  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
+  const db = await openDatabase({ dataDir: join(dir, 'data'), poolSize: 1 });
+  await db.query("CREATE TABLE members (id serial PRIMARY KEY, nick text, pw text); INSERT INTO members (nick, pw) VALUES ('ada', 'h')");
+  await db.close();
+  return { dir, keys };
+}
 
 test('every command answers --help with its usage and options', async (t) => {
   for (const command of commands) {
@@ -136,12 +147,7 @@ test('check-config checks the keys and that the legacy users query works', async
 });
 
 test('check-config maps a real legacy row, so an id column the result does not name fails before going live', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-check-'));
-  const keys = join(dir, 'jwks.json');
-  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
-  const db = await openDatabase({ dataDir: join(dir, 'data'), poolSize: 1 });
-  await db.query("CREATE TABLE members (id serial PRIMARY KEY, nick text, pw text); INSERT INTO members (nick, pw) VALUES ('ada', 'h')");
-  await db.close();
+  const { dir, keys } = await folderWithMembers(t);
   const write = (id: string) => {
     const config = join(dir, `${id}.yaml`);
     writeFileSync(
@@ -237,12 +243,7 @@ test('an empty BRIDGE_CONFIG is a usage error (exit 2), not demo mode', async (t
 });
 
 test('check-config runs the lookup by id too: a broken legacy.queries.findById fails it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-check-'));
-  const keys = join(dir, 'jwks.json');
-  t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
-  const db = await openDatabase({ dataDir: join(dir, 'data'), poolSize: 1 });
-  await db.query("CREATE TABLE members (id serial PRIMARY KEY, nick text, pw text); INSERT INTO members (nick, pw) VALUES ('ada', 'h')");
-  await db.close();
+  const { dir, keys } = await folderWithMembers(t);
   const select = 'SELECT id, nick, pw FROM members';
   const write = (name: string, findById: string, list = true) => {
     const config = join(dir, `${name}.yaml`);

@@ -1,7 +1,6 @@
 import test from 'ava';
-import pg from 'pg';
 import { openDatabase } from '../../src/store/database.js';
-import { uniqueTableName } from '../support/databases.js';
+import { serverSchema } from '../support/databases.js';
 
 const url = process.env.DATABASE_URL;
 const onServer = url ? test : test.skip;
@@ -9,21 +8,11 @@ const onServer = url ? test : test.skip;
 // Replicas of two releases share the server during a rolling upgrade: the new one's migration must not break
 // the statements the old one has prepared on its connections.
 onServer('after another replica changes what a prepared statement returns, queries still answer, and a failed transaction is not repeated', async (t) => {
-  const schema = uniqueTableName('plans');
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`SET search_path = ${schema}`);
-  t.teardown(async () => {
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  });
+  const { admin, url: scoped } = await serverSchema(t, 'plans');
   await admin.query(`CREATE TABLE kept (id integer PRIMARY KEY, value jsonb NOT NULL)`);
   await admin.query(`INSERT INTO kept VALUES (1, '{"a": 1}')`);
 
-  const scoped = new URL(url!);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const db = await openDatabase({ url: scoped.href, dataDir: '', poolSize: 2 });
+  const db = await openDatabase({ url: scoped, dataDir: '', poolSize: 2 });
   t.teardown(() => db.close());
   const read = 'SELECT value FROM kept WHERE id = $1';
   // Prepared on both connections of the pool.

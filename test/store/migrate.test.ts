@@ -2,7 +2,7 @@ import test from 'ava';
 import pg from 'pg';
 import { openDatabase } from '../../src/store/database.js';
 import { listMigrations, migrate } from '../../src/store/migrate.js';
-import { uniqueTableName } from '../support/databases.js';
+import { serverSchema } from '../support/databases.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 // Replicas starting together on a new database: each migrates, none may fail for the others.
@@ -10,17 +10,8 @@ const url = process.env.DATABASE_URL;
 const onServer = url ? test : test.skip;
 
 onServer('replicas migrating a new PostgreSQL database at the same moment all start; each migration is applied once', async (t) => {
-  const schema = uniqueTableName('migrate');
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  t.teardown(async () => {
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  });
-  const scoped = new URL(url!);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const replicas = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url: scoped.href, dataDir: '', poolSize: 2 })));
+  const { url: scoped } = await serverSchema(t, 'migrate');
+  const replicas = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url: scoped, dataDir: '', poolSize: 2 })));
   try {
     const outcomes = await Promise.allSettled(replicas.map((db) => migrate(db)));
     t.deepEqual(
@@ -36,19 +27,11 @@ onServer('replicas migrating a new PostgreSQL database at the same moment all st
 });
 
 onServer('a migration slower than the query timeout completes, each logged as it starts, instead of failing every start', async (t) => {
-  const schema = uniqueTableName('slow');
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`SET search_path = ${schema}`);
+  const { admin, schema, url: scoped } = await serverSchema(t, 'slow');
   // Holds the table in a transaction of its own: activity seen from within a transaction is a snapshot.
   const reader = new pg.Client({ connectionString: url });
   await reader.connect();
-  t.teardown(async () => {
-    await reader.end();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  });
+  t.teardown(() => reader.end());
   // A database as the previous release left it, whose next migration rewrites oidc_payloads.
   await admin.query('CREATE TABLE bridge_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
   const [first, second, ...pending] = listMigrations();
@@ -60,9 +43,7 @@ onServer('a migration slower than the query timeout completes, each logged as it
   await reader.query('BEGIN');
   await reader.query(`LOCK TABLE ${schema}.oidc_payloads IN ACCESS SHARE MODE`);
 
-  const scoped = new URL(url!);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const db = await openDatabase({ url: scoped.href, dataDir: '', poolSize: 1, queryTimeoutMs: 100 });
+  const db = await openDatabase({ url: scoped, dataDir: '', poolSize: 1, queryTimeoutMs: 100 });
   t.teardown(() => db.close());
   const logged: number[] = [];
   const migrating = migrate(db, { info: ({ version }) => logged.push(version) });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ExecutionContext } from 'ava';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -75,4 +76,24 @@ export function legacyServerPool(): pg.Pool | undefined {
   const pool = new pg.Pool({ connectionString: url, max: 3 });
   pool.on('error', () => {});
   return pool;
+}
+
+/**
+ * A schema of the test's own on the PostgreSQL server (DATABASE_URL), dropped when the test ends: `admin`
+ * works in it, `url` points a connection at it.
+ */
+export async function serverSchema(t: ExecutionContext, prefix: string): Promise<{ admin: pg.Client; schema: string; url: string }> {
+  const server = process.env.DATABASE_URL!;
+  const schema = uniqueTableName(prefix);
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.query(`SET search_path = ${schema}`);
+  t.teardown(async () => {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  });
+  const scoped = new URL(server);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  return { admin, schema, url: scoped.href };
 }
