@@ -70,24 +70,3 @@ export function requirePasswordWorkAtMost(
     throw new HashBoundsError(scheme, `iterations times password length above the cap (its iterations are capped for passwords up to ${CAP_PASSWORD_BYTES} bytes)`);
   }
 }
-
-/**
- * The caps for each of `passes` computations of one verification (a password retried in a legacy charset), so
- * that the verification as a whole stays within `bounds`: every cap on work divided among the passes, log2
- * caps lowered. Caps on memory and on the shape of the input are left as they are.
- */
-export function boundsPerPass(bounds: CostBounds, passes: number): CostBounds {
-  if (passes <= 1) return bounds;
-  const log2 = Math.ceil(Math.log2(passes));
-  const share = (max: number): number => Math.max(1, Math.floor(max / passes));
-  return {
-    ...bounds,
-    bcryptMaxCost: bounds.bcryptMaxCost - log2,
-    argon2MaxTime: share(bounds.argon2MaxTime),
-    scryptMaxWorkMiB: share(bounds.scryptMaxWorkMiB),
-    pbkdf2MaxRounds: share(bounds.pbkdf2MaxRounds),
-    shaCryptMaxRounds: share(bounds.shaCryptMaxRounds),
-    phpassMaxLog2: bounds.phpassMaxLog2 - log2,
-    drupalMaxLog2: bounds.drupalMaxLog2 - log2,
-  };
-}

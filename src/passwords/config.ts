@@ -118,7 +118,7 @@ export const passwordsConfigSchema = z
       .optional()
       .describe(
         'Retry a failed check with the password in this charset (old PHP/MySQL applications hashed Latin-1 bytes). A match then re-hashes for ZITADEL. ' +
-          'The two tries share the caps of `bounds`: for a password that has a Latin-1 form, each try may do half the work (bcrypt cost and log2 caps one less).',
+          'Each try has the caps of `bounds`, so a wrong password with a Latin-1 form costs up to two verifications.',
       ),
     concurrency: count(1).optional().describe('Verifications running at once (default: twice the CPU count).'),
     queueLimit: count(0).default(64).describe('Verifications waiting for a slot; beyond it a login is answered "busy, try again" at once.'),
