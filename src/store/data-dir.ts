@@ -119,46 +119,88 @@ function liveHolder(holder: Holder | undefined, fresh: boolean, folder: string, 
   return processLives(holder.pid) ? `process ${holder.pid} on this machine${since}` : undefined;
 }
 
+// link() fails so where the filesystem has no hard links: vfat/exFAT, SMB/CIFS shares (Azure Files), some FUSE mounts.
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
 /**
  * Remove the lock at `path` if it is still the one read as `stale`, even when others try at the same moment.
  * Returns false when it was not removed (another process is clearing it, or has replaced it).
  *
  * Deleting by name would delete whatever lock is there by then: another process that judged the same lock
  * stale may already have replaced it with its own, live one. So the process that clears a stale lock is the
- * one that creates a claim named after its content; the claim is a second name for the file found at `path`,
- * and only if that file is the stale one is `path` deleted. Nobody else can replace it meanwhile: they would
- * need the same claim.
+ * one that creates a claim named after its content, and only if the lock is still the stale one is `path`
+ * deleted. Nobody else can replace it meanwhile: they would need the same claim.
  */
 function clearStaleLock(path: string, stale: string, staleMs: number): boolean {
   const claim = `${path}.${createHash('sha256').update(stale).digest('hex').slice(0, 16)}.stale`;
   try {
-    linkSync(path, claim);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return true;
-    if (code !== 'EEXIST') throw error;
-    // Claims live for microseconds; one this old was left by a process that died while clearing.
-    let age = 0;
+    const claimed = claimLock(path, claim, staleMs);
+    if (claimed === 'gone') return true;
+    if (claimed === 'busy') return false;
     try {
-      age = Date.now() - statSync(claim).ctimeMs;
-    } catch {
-      // Gone meanwhile: its process has just finished.
+      // A linked claim is the very file found at `path`; a created one holds nothing, so the lock is read again.
+      const found = claimed === 'linked' ? readFileSync(claim, 'utf8') : readFileSync(path, 'utf8');
+      if (found !== stale) return false;
+      unlinkSync(path);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return true;
+      throw error;
+    } finally {
+      // A process that judged the same lock stale may claim it again later: it finds a different lock then.
+      unlinkSync(claim);
     }
-    if (age > staleMs) {
-      throw new DataDirInUseError(
-        `a bridge process stopped while clearing its stale lock. If no bridge is using the folder, delete ${path} and ${claim}, then start again.`,
-      );
-    }
-    return false;
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw error;
+    throw new DataDirInUseError(
+      `its lock file ${path} was left by a bridge process that is gone, but it could not be cleared ` +
+        `(${errorCode(error) ?? (error as Error).message}). If no bridge is using the folder, delete ${path} ` +
+        `(and ${claim} if it exists), then start again.`,
+    );
+  }
+}
+
+/**
+ * Claim the lock at `path` for clearing: as a second name for the file where the filesystem has hard links,
+ * else as an empty file that only one process can create. Either way the claim's name is taken only once.
+ */
+function claimLock(path: string, claim: string, staleMs: number): 'linked' | 'created' | 'gone' | 'busy' {
+  try {
+    linkSync(path, claim);
+    return 'linked';
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT') return 'gone';
+    if (code === 'EEXIST') return claimedByAnother(path, claim, staleMs);
+    if (!NO_HARD_LINKS.has(code ?? '')) throw error;
   }
   try {
-    if (readFileSync(claim, 'utf8') !== stale) return false;
-    unlinkSync(path);
-    return true;
-  } finally {
-    // A process that judged the same lock stale may claim it again later: it finds a different lock then.
-    unlinkSync(claim);
+    closeSync(openSync(claim, 'wx', 0o600));
+    return 'created';
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+    return claimedByAnother(path, claim, staleMs);
   }
+}
+
+function claimedByAnother(path: string, claim: string, staleMs: number): 'busy' {
+  // Claims live for microseconds; one this old was left by a process that died while clearing.
+  let age = 0;
+  try {
+    age = Date.now() - statSync(claim).ctimeMs;
+  } catch {
+    // Gone meanwhile: its process has just finished.
+  }
+  if (age > staleMs) {
+    throw new DataDirInUseError(
+      `a bridge process stopped while clearing its stale lock. If no bridge is using the folder, delete ${path} and ${claim}, then start again.`,
+    );
+  }
+  return 'busy';
 }
 
 /**

@@ -191,6 +191,100 @@ test('of processes taking over one stale lock at once, one holds the folder: a l
   t.deepEqual(readdirSync(folder), [LOCK_FILE]);
 });
 
+/** Run `work` with `fs.linkSync` failing as on a filesystem without hard links (vfat, SMB/CIFS, some FUSE mounts). */
+function withoutHardLinks<T>(work: () => T, code = 'EPERM', before?: () => void): T {
+  const original = fs.linkSync;
+  fs.linkSync = ((...args: Parameters<typeof fs.linkSync>) => {
+    before?.();
+    throw Object.assign(new Error(`${code}: operation not permitted, link '${String(args[0])}' -> '${String(args[1])}'`), { code, syscall: 'link' });
+  }) as typeof fs.linkSync;
+  syncBuiltinESMExports();
+  try {
+    return work();
+  } finally {
+    fs.linkSync = original;
+    syncBuiltinESMExports();
+  }
+}
+
+test('on a filesystem without hard links, a lock left by a process that is gone is still taken over', (t) => {
+  for (const code of ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']) {
+    const folder = freshFolder();
+    writeLock(folder, { pid: deadPid(), host: hostname(), pidNs, token: 'crashed' });
+    let linked = 0;
+    const lock = withoutHardLinks(() => lockDataDir(folder), code, () => (linked += 1));
+    t.is(linked, 1, code);
+    t.is(JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pid, process.pid, code);
+    t.deepEqual(readdirSync(folder), [LOCK_FILE], code);
+    lock.release();
+  }
+});
+
+test('on a filesystem without hard links, of processes taking over one stale lock at once, one holds the folder', (t) => {
+  const folder = freshFolder();
+  const path = join(folder, LOCK_FILE);
+  const claimed = () => readdirSync(folder).some((name) => name.endsWith('.stale'));
+
+  // The other process claims and replaces the lock between this one's judging it stale and claiming it.
+  writeLock(folder, { pid: deadPid(), host: hostname(), pidNs, token: 'crashed' });
+  let theirs: ReturnType<typeof lockDataDir> | undefined;
+  let started = false;
+  withoutHardLinks(
+    () => t.throws(() => lockDataDir(folder), { instanceOf: DataDirInUseError }),
+    'EPERM',
+    () => {
+      if (started) return;
+      started = true;
+      theirs = lockDataDir(folder);
+    },
+  );
+  t.truthy(theirs);
+  const winner = readFileSync(path, 'utf8');
+  t.not(JSON.parse(winner).token, 'crashed');
+  t.deepEqual(readdirSync(folder), [LOCK_FILE]);
+  theirs!.release();
+
+  // The other process tries while this one holds the claim: it is refused, this one takes the folder.
+  writeLock(folder, { pid: deadPid(), host: hostname(), pidNs, token: 'crashed' });
+  const original = fs.readFileSync;
+  let refused: unknown;
+  started = false;
+  fs.readFileSync = ((...args: Parameters<typeof fs.readFileSync>) => {
+    if (!started && args[0] === path && claimed()) {
+      started = true;
+      try {
+        lockDataDir(folder);
+      } catch (error) {
+        refused = error;
+      }
+    }
+    return original(...args);
+  }) as typeof fs.readFileSync;
+  syncBuiltinESMExports();
+  let ours: ReturnType<typeof lockDataDir>;
+  try {
+    ours = withoutHardLinks(() => lockDataDir(folder));
+  } finally {
+    fs.readFileSync = original;
+    syncBuiltinESMExports();
+  }
+  t.true(started);
+  t.true(refused instanceof DataDirInUseError);
+  t.not(JSON.parse(readFileSync(path, 'utf8')).token, 'crashed');
+  t.deepEqual(readdirSync(folder), [LOCK_FILE]);
+  ours.release();
+});
+
+test('a stale lock that cannot be cleared is refused with which file to delete, not a raw error', (t) => {
+  const folder = freshFolder();
+  const path = join(folder, LOCK_FILE);
+  writeLock(folder, { pid: deadPid(), host: hostname(), pidNs, token: 'crashed' });
+  const error = withoutHardLinks(() => t.throws(() => lockDataDir(folder), { instanceOf: DataDirInUseError }), 'EIO');
+  t.regex(error.message, /could not be cleared \(EIO\)\. If no bridge is using the folder, delete /);
+  t.true(error.message.includes(path));
+  t.deepEqual(readdirSync(folder), [LOCK_FILE]);
+});
+
 test('a lock from another host counts while it is kept fresh, and is abandoned once untouched', (t) => {
   const folder = freshFolder();
   writeLock(folder, { pid: 1, host: 'other-container' });
