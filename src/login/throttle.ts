@@ -62,7 +62,10 @@ export interface ThrottledAttempt {
  *
  * Each attempt counts exactly once: reading a key's counts and moving an attempt from "under way" into the
  * table take turns per key, so no reader sees an attempt both under way and already recorded (which would
- * refuse a check the limit allows) or in neither place (which would allow one too many).
+ * refuse a check the limit allows) or in neither place (which would allow one too many). A turn is waited
+ * for at most `turnWaitMs` (the database's query timeout), so a stalled database delays each attempt by one
+ * timeout, not one per attempt queued before it; an attempt that goes ahead without its turn may count
+ * another twice for a moment, never not at all.
  */
 export class LoginThrottle {
   readonly #inFlight = new Map<string, number>();
@@ -71,24 +74,34 @@ export class LoginThrottle {
   constructor(
     private readonly db: Queryable,
     private readonly limits: ThrottleLimits,
+    private readonly turnWaitMs = 5000,
   ) {}
 
   async begin(account: string, address: string): Promise<ThrottledAttempt> {
     const keys = [account, `addr:${addressKey(address)}`];
     const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress];
     const windowMs = this.limits.windowSeconds * 1000;
-    const { found, recorded, full, now } = await this.#turns.take(keys, async () => {
+    const { found, recorded, full, now } = await this.#turns.take(keys, this.turnWaitMs, async () => {
       // Read once the turn is ours: failures recorded while waiting for it are younger than an earlier clock.
       const now = Date.now();
-      const { rows } = await this.db.query<{ key: string; failures: number; window_start: Date }>(
-        'SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
-        [keys, new Date(now - windowMs)],
-      );
+      // Held from before the read, so an attempt reading at the same time (one that did not get its turn in
+      // time) counts this one too.
+      const others = keys.map((key) => this.#inFlight.get(key) ?? 0);
+      this.#hold(keys, 1);
+      let rows: Array<{ key: string; failures: number; window_start: Date }>;
+      try {
+        ({ rows } = await this.db.query<{ key: string; failures: number; window_start: Date }>(
+          'SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1) AND window_start > $2',
+          [keys, new Date(now - windowMs)],
+        ));
+      } catch (error) {
+        this.#hold(keys, -1);
+        throw error;
+      }
       const found = keys.map((key) => rows.find((row) => row.key === key));
       const recorded = found.map((row) => row?.failures ?? 0);
-      const full = keys.map((key, i) => recorded[i]! + (this.#inFlight.get(key) ?? 0) >= limits[i]!);
-      // Held within the turn, so the next attempt to read counts this one.
-      if (!full.includes(true)) this.#hold(keys, 1);
+      const full = keys.map((_, i) => recorded[i]! + others[i]! >= limits[i]!);
+      if (full.includes(true)) this.#hold(keys, -1);
       return { found, recorded, full, now };
     });
     const allowed = !full.includes(true);
@@ -102,7 +115,7 @@ export class LoginThrottle {
     const settle = (write: () => Promise<unknown>) => {
       if (settled) return Promise.resolve();
       settled = true;
-      return this.#turns.take(keys, async () => {
+      return this.#turns.take(keys, this.turnWaitMs, async () => {
         try {
           await write();
         } finally {
@@ -145,28 +158,35 @@ export class LoginThrottle {
 
 /**
  * Turns per key, first come first served: work on several keys waits for each of them, taken in one order
- * everywhere so two callers never wait for each other.
+ * everywhere so two callers never wait for each other. A turn not had within `maxWaitMs` is gone ahead without.
  */
 class KeyedTurns {
   readonly #tails = new Map<string, Promise<void>>();
 
-  async take<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+  async take<T>(keys: readonly string[], maxWaitMs: number, work: () => Promise<T>): Promise<T> {
+    const deadline = performance.now() + maxWaitMs;
     const ends: Array<() => void> = [];
     try {
-      for (const key of [...new Set(keys)].sort()) ends.push(await this.#wait(key));
+      for (const key of [...new Set(keys)].sort()) ends.push(await this.#wait(key, deadline));
       return await work();
     } finally {
       for (const end of ends) end();
     }
   }
 
-  async #wait(key: string): Promise<() => void> {
+  async #wait(key: string, deadline: number): Promise<() => void> {
     const before = this.#tails.get(key) ?? Promise.resolve();
     let end!: () => void;
     const mine = new Promise<void>((resolve) => (end = resolve));
     const tail = before.then(() => mine);
     this.#tails.set(key, tail);
-    await before;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
+    try {
+      await Promise.race([before, waited]);
+    } finally {
+      clearTimeout(timer);
+    }
     return () => {
       end();
       if (this.#tails.get(key) === tail) this.#tails.delete(key);

@@ -106,7 +106,7 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
   const login = loginRoutes({
     provider,
     authenticator: new Authenticator(directory, passwords, logger),
-    throttle: new LoginThrottle(db, config.login.throttle),
+    throttle: new LoginThrottle(db, config.login.throttle, config.database.queryTimeoutMs),
     csrf: new CsrfTokens(config.oidc.cookieKeys.map((key) => key.reveal())),
     logger,
     page,

@@ -100,3 +100,23 @@ test('an attempt refused after waiting its turn is told to come back when the wi
   t.true(refused.retryAfterSeconds >= limits.windowSeconds - 2, `Retry-After ${refused.retryAfterSeconds}`);
   await second.failed();
 });
+
+test('a read the database never answers holds up later attempts on its keys for one turn wait, not for ever', async (t) => {
+  const db = await sharedEmbeddedDatabase();
+  const { gated, holdNextRead } = withHeldRead(db);
+  const throttle = new LoginThrottle(gated, limits, 50);
+  const open = holdNextRead();
+  const stalled = throttle.begin(`login:${randomUUID()}`, '192.0.2.70');
+  // Other accounts from the same address: behind the stalled read in turn, each goes ahead after the wait.
+  const later = await Promise.race([
+    Promise.all([throttle.begin(`login:${randomUUID()}`, '192.0.2.70'), throttle.begin(`login:${randomUUID()}`, '192.0.2.70')]),
+    new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 20_000)),
+  ]);
+  t.not(later, 'still waiting');
+  if (later !== 'still waiting') {
+    t.true(later.every((attempt) => attempt.allowed));
+    for (const attempt of later) attempt.abandoned();
+  }
+  open();
+  (await stalled).abandoned();
+});
