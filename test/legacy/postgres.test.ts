@@ -48,17 +48,45 @@ if (serverUrl) {
   });
 }
 
+interface Family {
+  db: Queryable;
+  open: (config: LegacyConfig) => LegacyDirectory;
+  /** The plan of a statement with sequential scans off: one remains only where no index can answer. */
+  plan: (sql: string, params: readonly unknown[]) => Promise<string>;
+  /** Whether the citext extension can be created (PGlite loads extensions only when it starts). */
+  citext: boolean;
+  close: () => Promise<void>;
+}
+
+const planText = (result: pg.QueryResult) => result.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
+
 /** Each PostgreSQL the tests reach: the embedded one through the shared pool, a server by URL when set. */
-const families: Array<[string, () => Promise<{ db: Queryable; open: (config: LegacyConfig) => LegacyDirectory; close: () => Promise<void> }>]> = [
+const families: Array<[string, () => Promise<Family>]> = [
   ['postgres, embedded', async () => {
     const db = await sharedEmbeddedDatabase();
-    return { db, open: (config) => createPostgresDirectory(config, db), close: async () => {} };
+    const plan = (sql: string, params: readonly unknown[]) =>
+      db.transaction(async (tx) => {
+        await tx.query('SET LOCAL enable_seqscan = off');
+        return planText(await tx.query(`EXPLAIN (COSTS OFF) ${sql}`, [...params]));
+      });
+    return { db, open: (config) => createPostgresDirectory(config, db), plan, citext: false, close: async () => {} };
   }],
 ];
 if (serverUrl) {
   families.push(['postgres, server', async () => {
     const db = new pg.Pool({ connectionString: serverUrl, max: 2 });
-    return { db, open: (config) => createPostgresDirectory({ ...config, url: serverUrl }), close: () => db.end() };
+    const plan = async (sql: string, params: readonly unknown[]) => {
+      const client = await db.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off');
+        return planText(await client.query(`EXPLAIN (COSTS OFF) ${sql}`, [...params]));
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    };
+    return { db, open: (config) => createPostgresDirectory({ ...config, url: serverUrl }), plan, citext: true, close: () => db.end() };
   }]);
 }
 
@@ -121,5 +149,109 @@ for (const [family, connect] of families) {
     for (const login of ['ali\u0000ce', 'alice\u0000']) t.is(await directory.findByLogin(login), undefined, JSON.stringify(login));
     t.is(await directory.findById('1\u0000'), undefined);
     t.is((await directory.findByLogin('alice'))?.id, '1');
+  });
+}
+
+for (const [family, connect] of families) {
+  test(`[${family}] login columns of char(n), integer, citext and domain types compare as their type: an index answers, citext ignores case`, async (t) => {
+    const { db, open, plan, citext, close } = await connect();
+    const table = uniqueTableName('pg_login_types');
+    const handle = `${table}_handle`;
+    const directories: LegacyDirectory[] = [];
+    t.teardown(async () => {
+      for (const opened of directories) await opened.close();
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
+      await db.query(`DROP DOMAIN IF EXISTS ${handle}`);
+      await close();
+    });
+    if (citext) await db.query('CREATE EXTENSION IF NOT EXISTS citext');
+    // A domain with a check: a typed name compared with the column must not be put to the check (no outage).
+    await db.query(`CREATE DOMAIN ${handle} AS varchar(20) CHECK (VALUE ~ '^[a-z]+$')`);
+    await db.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, code char(12), member_no integer, small_no smallint, nick ${handle},
+      ${citext ? 'email citext' : 'email text'}, password_hash text)`);
+    await db.query(`INSERT INTO ${table} VALUES (1, 'C1', 1001, 7, 'alice', 'Alice@Example.com', 'h1'), (2, 'C2', 1002, 8, 'bob', 'Bob@Example.com', 'h2')`);
+    for (const column of ['code', 'member_no', 'small_no', 'nick', 'email']) {
+      await db.query(`CREATE INDEX ON ${table} (${column})`);
+      await db.query(`CREATE INDEX ON ${table} (lower(${column}::text))`);
+    }
+
+    // What the directory asks, to see which plan its statement gets.
+    const asked: Array<{ sql: string; params: readonly unknown[] }> = [];
+    const spy = { query: (sql: string, params: unknown[] = []) => (asked.push({ sql, params }), db.query(sql, params)) } as Queryable;
+    const directory = (column: string, caseInsensitiveLogin: boolean, viaSpy = false) => {
+      const config = legacyConfig({ table, caseInsensitiveLogin, columns: { id: 'id', login: [column], passwordHash: 'password_hash' } });
+      const opened = viaSpy ? createPostgresDirectory(config, spy) : open(config);
+      directories.push(opened);
+      return opened;
+    };
+
+    for (const caseInsensitiveLogin of [false, true]) {
+      const mode = `caseInsensitiveLogin: ${caseInsensitiveLogin}`;
+      const code = directory('code', caseInsensitiveLogin);
+      t.is((await code.findByLogin('C1'))?.id, '1', mode);
+      t.is((await code.findByLogin('c1'))?.id, caseInsensitiveLogin ? '1' : undefined, mode);
+      for (const column of ['member_no', 'small_no']) {
+        const members = directory(column, caseInsensitiveLogin);
+        t.is((await members.findByLogin(column === 'member_no' ? '1002' : '8'))?.id, '2', `${column}, ${mode}`);
+        // Not the text of a number the column can hold: nobody, and no outage.
+        for (const login of ['abc', '01002', '1002.0', '-0', '+8', '08', '99999', '99999999999', '9'.repeat(30)]) {
+          t.is(await members.findByLogin(login), undefined, `${column} ${login}, ${mode}`);
+        }
+      }
+      const nick = directory('nick', caseInsensitiveLogin);
+      t.is((await nick.findByLogin('bob'))?.id, '2', mode);
+      t.is(await nick.findByLogin('Not a handle!'), undefined, mode);
+      const email = directory('email', caseInsensitiveLogin);
+      t.is((await email.findByLogin('Bob@Example.com'))?.id, '2', mode);
+      // citext ignores case whatever the setting, as the column's own = does.
+      const ignoresCase = caseInsensitiveLogin || citext;
+      t.is((await email.findByLogin('bob@example.com'))?.id, ignoresCase ? '2' : undefined, mode);
+
+      for (const [column, login] of [['code', 'C1'], ['member_no', '1001'], ['small_no', '7'], ['member_no', 'abc'], ['nick', 'alice'], ['email', 'alice@example.com']] as const) {
+        asked.length = 0;
+        await directory(column, caseInsensitiveLogin, true).findByLogin(login);
+        const statement = asked.at(-1)!;
+        t.notRegex(await plan(statement.sql, statement.params), /Seq Scan/, `${column} ${login}, ${mode}: ${statement.sql.slice(statement.sql.indexOf('WHERE'))}`);
+      }
+    }
+  });
+}
+
+for (const [family, connect] of families) {
+  test(`[${family}] a value out of range or unreadable in the rows is an outage, not an unknown user; a typed value is not`, async (t) => {
+    const { db, open, close } = await connect();
+    const table = uniqueTableName('pg_row_errors');
+    const directories: LegacyDirectory[] = [];
+    const directory = (legacy: Record<string, unknown>) => {
+      const opened = open(legacyConfig(legacy));
+      directories.push(opened);
+      return opened;
+    };
+    t.teardown(async () => {
+      for (const opened of directories) await opened.close();
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
+      await close();
+    });
+    await db.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, username text NOT NULL, password_hash text, bans integer, status text)`);
+    await db.query(`INSERT INTO ${table} VALUES (1, 'ann', 'h1', 100000, '0'), (2, 'ben', 'h2', 0, 'n/a')`);
+    const columns = { id: 'id', login: ['username'], passwordHash: 'password_hash' };
+
+    // 22003: integer overflow in the rows; 22P02: text that is no number in the rows.
+    const overflow = directory({ table, columns, disabledWhen: 'bans * 100000 > 0' });
+    await t.throwsAsync(overflow.findByLogin('ann'), { instanceOf: LegacyUnavailableError, message: /22003/ });
+    await t.throwsAsync(overflow.list({ limit: 10 }), { instanceOf: LegacyUnavailableError, message: /22003/ });
+    const unreadable = directory({ table, columns, disabledWhen: 'CAST(status AS integer) > 0' });
+    await t.throwsAsync(unreadable.findByLogin('ben'), { instanceOf: LegacyUnavailableError, message: /22P02/ });
+    // An operator's own lookup by login name may put the typed name to a number column: a name that is no
+    // number, or one out of range, finds nobody there, as a typed id does.
+    const select = `SELECT id, username, password_hash FROM ${table}`;
+    const explicit = directory({ columns, queries: { findByLogin: `${select} WHERE username = $1 OR id = $1::text::integer`, findById: `${select} WHERE id = $1` } });
+    for (const login of ['nobody', '99999999999']) t.is(await explicit.findByLogin(login), undefined, login);
+    t.is((await explicit.findByLogin('2'))?.id, '2');
+
+    // A typed id no integer key can be is still nobody.
+    const plain = directory({ table, columns });
+    for (const id of ['abc', '99999999999']) t.is(await plain.findById(id), undefined, id);
+    t.is((await plain.findByLogin('ann'))?.id, '1');
   });
 }
