@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
 import type { LegacyConfig } from '../../src/config/schema.js';
 import { LegacyUnavailableError, type LegacyDirectory } from '../../src/legacy/directory.js';
@@ -90,21 +90,27 @@ if (serverUrl) {
   }]);
 }
 
+/** A table name of the test's own on `connect`'s database, and directories over it; all gone when the test ends. */
+async function ownTable(t: ExecutionContext, connect: () => Promise<Family>, prefix: string) {
+  const { db, open, close } = await connect();
+  const table = uniqueTableName(prefix);
+  const directories: LegacyDirectory[] = [];
+  const directory = (legacy: Record<string, unknown>) => {
+    const opened = open(legacyConfig(legacy));
+    directories.push(opened);
+    return opened;
+  };
+  t.teardown(async () => {
+    for (const opened of directories) await opened.close();
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await close();
+  });
+  return { db, table, directory };
+}
+
 for (const [family, connect] of families) {
   test(`[${family}] int8 and numeric flags count by their value; binary ids and salts and a lower-cased alias are refused`, async (t) => {
-    const { db, open, close } = await connect();
-    const table = uniqueTableName('pg_types');
-    const directories: LegacyDirectory[] = [];
-    const directory = (legacy: Record<string, unknown>) => {
-      const opened = open(legacyConfig(legacy));
-      directories.push(opened);
-      return opened;
-    };
-    t.teardown(async () => {
-      for (const opened of directories) await opened.close();
-      await db.query(`DROP TABLE IF EXISTS ${table}`);
-      await close();
-    });
+    const { db, table, directory } = await ownTable(t, connect, 'pg_types');
     await db.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, username text NOT NULL, password_hash text, bans int8 NOT NULL,
       verified numeric(3,2), raw_id bytea, raw_salt bytea)`);
     await db.query(`INSERT INTO ${table} VALUES (1, 'banned', 'h1', 2, 1.00, '\\xff01', '\\x9f00c3'), (2, 'clean', 'h2', 0, 0.00, '\\xfe01', '\\x9f00c4')`);
@@ -219,19 +225,7 @@ for (const [family, connect] of families) {
 
 for (const [family, connect] of families) {
   test(`[${family}] a value out of range or unreadable in the rows is an outage, not an unknown user; a typed value is not`, async (t) => {
-    const { db, open, close } = await connect();
-    const table = uniqueTableName('pg_row_errors');
-    const directories: LegacyDirectory[] = [];
-    const directory = (legacy: Record<string, unknown>) => {
-      const opened = open(legacyConfig(legacy));
-      directories.push(opened);
-      return opened;
-    };
-    t.teardown(async () => {
-      for (const opened of directories) await opened.close();
-      await db.query(`DROP TABLE IF EXISTS ${table}`);
-      await close();
-    });
+    const { db, table, directory } = await ownTable(t, connect, 'pg_row_errors');
     await db.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, username text NOT NULL, password_hash text, bans integer, status text)`);
     await db.query(`INSERT INTO ${table} VALUES (1, 'ann', 'h1', 100000, '0'), (2, 'ben', 'h2', 0, 'n/a')`);
     const columns = { id: 'id', login: ['username'], passwordHash: 'password_hash' };
