@@ -20,6 +20,7 @@ import { demoClientRoutes } from './demo-client.js';
 import { healthRoutes } from './health.js';
 import { logRequestError } from './request-errors.js';
 import { zitadelApiOf } from './resources.js';
+import { pinIssuerOrigin } from './issuer-origin.js';
 import { alwaysSecureCookies } from './secure-cookies.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -97,6 +98,7 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
     logRequestError(logger, error, ctx?.path, 'request failed');
   });
 
+  pinIssuerOrigin(provider, config.issuer);
   const https = config.issuer.startsWith('https:');
   if (https) alwaysSecureCookies(provider);
   provider.use(securityHeaders(https));

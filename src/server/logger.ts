@@ -19,8 +19,18 @@ export const REDACTED_PATHS = [
   '*.clientSecret',
   'authorization',
   '*.authorization',
+  'Authorization',
+  '*.Authorization',
+  // Request headers an error carries (an HTTP client's error, say), as sent: any case, one level deeper too.
   'headers.cookie',
   '*.headers.cookie',
+  '*.*.headers.cookie',
+  '*.headers.authorization',
+  '*.*.headers.authorization',
+  '*.headers.Authorization',
+  '*.*.headers.Authorization',
+  '*.headers.Cookie',
+  '*.*.headers.Cookie',
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
