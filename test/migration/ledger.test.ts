@@ -39,11 +39,14 @@ test('a sealed box opens what it sealed, also after a key rotation, and nothing 
 
 for (const backend of bridgeDatabasesUnderTest()) {
   const title = (name: string) => `[${backend.name}] ${name}`;
+  /** The ledger over this backend, and a legacy id no other test uses. */
+  const fresh = async () => {
+    const db = await backend.open();
+    return { db, ledger: new Ledger(db, box), id: randomUUID() };
+  };
 
   test(title('a login is recorded with its hand-off hash, sealed; a second login counts'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     const first = await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$fresh' }, 600);
     t.is(first.state, 'seen');
     t.true(first.hasPendingHash);
@@ -56,9 +59,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('one token presented by several calls at once releases the hash to one of them'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$once' }, 600);
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => ledger.releaseForHook(id, 'same-token', 300, true)));
     t.is(outcomes.filter((outcome) => outcome.released).length, 1, JSON.stringify(outcomes.map((outcome) => outcome.released)));
@@ -67,9 +68,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
 
   // Serial: it compares counts of the shared ledger before and after, which concurrent tests would change.
   test.serial(title('the hook releases once per token, only while the login is fresh, and marks the user migrated'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     t.deepEqual(await ledger.releaseForHook(id, 'token-a', 300, true), { released: false, reason: 'unknown-user' });
     await ledger.recordLogin(id, { kind: 'reencoded', hash: '$pbkdf2-sha256$x' }, 600);
     const before = await ledger.counts();
@@ -109,9 +108,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('released with a short TTL left, the hash keeps its own earlier expiry'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$short' }, 60);
     const set = await pendingExpiry(db, id);
     t.truthy(set);
@@ -122,9 +119,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('no hash to give in reset mode: the release itself records the reset as due'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'none', hash: null, reason: 'no form ZITADEL reads' }, 600);
     const released = await ledger.releaseForHook(id, 'token', 300, true);
     t.true(released.released);
@@ -190,9 +185,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('a migrated user\'s login stores no hash and keeps the hand-off it was migrated with'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$first' }, 600);
     await ledger.markMigrated(id, 'provision', 'z-2');
     const again = await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$nobody-collects' }, 600);
@@ -214,9 +207,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('a hand-off the hook released but ZITADEL never confirmed takes the next login\'s hash; a confirmed one does not'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$first' }, 600);
     const released = await ledger.releaseForHook(id, 'token-1', 300, true);
     t.true(released.released && released.entry.state === 'migrated' && !released.entry.confirmed);
@@ -237,9 +228,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('a failed attempt to send a due reset keeps it due, saying what the attempt met'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'none', hash: null }, 600);
     await ledger.releaseForHook(id, 'token', 300, true);
     const failed = await ledger.markFailed(id, 'hook', 'ZITADEL ListUsers: Unavailable');
@@ -254,9 +243,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test.serial(title('freshness is judged by the database\'s clock, which wrote the login time: an application clock ahead of it does not make a fresh login stale'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$fresh' }, 600);
     const now = Date.now;
     Date.now = () => now() + 10 * 60_000;
@@ -269,9 +256,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('a stale login releases nothing'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$x' }, 600);
     await db.query("UPDATE migration_ledger SET last_login_at = now() - interval '10 minutes' WHERE legacy_id = $1", [id]);
     t.deepEqual(await ledger.releaseForHook(id, 'token', 300, true), { released: false, reason: 'stale-login' });
@@ -295,9 +280,7 @@ for (const backend of bridgeDatabasesUnderTest()) {
   });
 
   test(title('expired hand-off hashes are erased and counts add up'), async (t) => {
-    const db = await backend.open();
-    const ledger = new Ledger(db, box);
-    const id = randomUUID();
+    const { db, ledger, id } = await fresh();
     await ledger.recordLogin(id, { kind: 'rehash', hash: '$argon2id$z' }, 600);
     await db.query("UPDATE migration_ledger SET pending_expires_at = now() - interval '1 second' WHERE legacy_id = $1", [id]);
     t.is(await ledger.pendingHash(id), undefined);
