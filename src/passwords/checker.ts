@@ -6,7 +6,7 @@ import { getScheme, identifyAmong } from './registry.js';
 import { Limiter } from './runtime/limiter.js';
 import { WorkerPool } from './runtime/pool.js';
 import { lowerThreadPool } from './runtime/priority.js';
-import { HashBoundsError, HashFormatError, runsInWorker, type CostBounds, type PasswordScheme, type SchemeContext, type StoredCredential } from './scheme.js';
+import { HashBoundsError, HashFormatError, runsInWorker, type PasswordScheme, type SchemeContext, type StoredCredential } from './scheme.js';
 import { bcryptScheme } from './schemes/bcrypt.js';
 import { TypicalHash } from './typical-hash.js';
 
@@ -46,7 +46,7 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
   const ctx: SchemeContext = { bounds: parsed.bounds, options: schemeOptions(parsed.options) };
   const cpus = availableParallelism();
   const limiter = new Limiter(parsed.concurrency ?? 2 * cpus, parsed.queueLimit);
-  const pool = new WorkerPool(parsed.workers ?? cpus, { options: ctx.options }, parsed.workerTimeoutMs);
+  const pool = new WorkerPool(parsed.workers ?? cpus, ctx, parsed.workerTimeoutMs);
   const first = getScheme(parsed.schemes[0] ?? '') ?? bcryptScheme;
   // Stored values of the first scheme: their real cost is the typical cost to imitate.
   const typical = new TypicalHash();
@@ -58,8 +58,8 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
     return pepper.position === 'before' ? Buffer.concat([value, bytes]) : Buffer.concat([bytes, value]);
   };
 
-  const compute = (scheme: PasswordScheme, bytes: Buffer, stored: StoredCredential, bounds: CostBounds): Promise<boolean> =>
-    runsInWorker(scheme, bytes, stored) ? pool.run(scheme.id, bytes, stored, bounds) : scheme.verify(bytes, stored, { ...ctx, bounds });
+  const compute = (scheme: PasswordScheme, bytes: Buffer, stored: StoredCredential): Promise<boolean> =>
+    runsInWorker(scheme, bytes, stored) ? pool.run(scheme.id, bytes, stored) : scheme.verify(bytes, stored, ctx);
 
   const report = (error: unknown): void => {
     if (error instanceof HashFormatError || error instanceof HashBoundsError) {
@@ -97,10 +97,10 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
     return limiter.run(async () => {
       const started = performance.now();
       const answer = (result: VerifyResult) => ({ result, ms: performance.now() - started });
-      if (await compute(scheme, withPepper(bytes), stored, ctx.bounds)) return answer({ ok: true, scheme: scheme.id });
+      if (await compute(scheme, withPepper(bytes), stored)) return answer({ ok: true, scheme: scheme.id });
       // The retry gets the whole caps too, so costly real formats (passlib's sha512-crypt, libsodium's argon2i)
       // verify in the legacy charset as well: a verification costs at most two tries within the caps.
-      if (legacy && (await compute(scheme, withPepper(legacy), stored, ctx.bounds))) return answer({ ok: true, scheme: scheme.id, legacyCharset: 'latin1' });
+      if (legacy && (await compute(scheme, withPepper(legacy), stored))) return answer({ ok: true, scheme: scheme.id, legacyCharset: 'latin1' });
       return answer({ ok: false, scheme: scheme.id });
     });
   }

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../runtime/worker-thread.js';
 import { PasswordTimeoutError } from '../errors.js';
 import { HashBoundsError, HashFormatError } from '../scheme.js';
-import type { CostBounds, StoredCredential } from '../scheme.js';
+import type { StoredCredential } from '../scheme.js';
 import type { WorkerInit, WorkerJob, WorkerReady, WorkerReply } from './protocol.js';
 
 /**
@@ -43,11 +43,11 @@ export class WorkerPool {
     private readonly deadlineMs: number,
   ) {}
 
-  run(scheme: string, password: Uint8Array, stored: StoredCredential, bounds: CostBounds): Promise<boolean> {
+  run(scheme: string, password: Uint8Array, stored: StoredCredential): Promise<boolean> {
     if (this.closed) return Promise.reject(new Error('password worker pool is closed'));
     return new Promise<boolean>((resolve, reject) => {
       // A copy in its own small buffer: a pooled Buffer would clone its whole 8 KiB slab.
-      const job = { id: this.nextId++, scheme, password: new Uint8Array(password), stored: { hash: stored.hash, salt: stored.salt ?? null }, bounds };
+      const job = { id: this.nextId++, scheme, password: new Uint8Array(password), stored: { hash: stored.hash, salt: stored.salt ?? null } };
       this.waiting.push({ job, resolve, reject });
       this.dispatch();
     });

@@ -1,16 +1,14 @@
-import type { CostBounds, SchemeContext, StoredCredential } from '../scheme.js';
+import type { SchemeContext, StoredCredential } from '../scheme.js';
 
 /** Messages between the pool and its workers. */
 
-export type WorkerInit = Pick<SchemeContext, 'options'>;
+export type WorkerInit = SchemeContext;
 
 export interface WorkerJob {
   readonly id: number;
   readonly scheme: string;
   readonly password: Uint8Array;
   readonly stored: StoredCredential;
-  /** The caps of this computation: a verification that tries two charsets gives each try its share. */
-  readonly bounds: CostBounds;
 }
 
 /** Sent once by a worker whose modules are loaded: the deadline of its first job starts then. */

@@ -5,7 +5,7 @@ import type { WorkerInit, WorkerJob, WorkerReady, WorkerReply } from './protocol
 
 /** A worker thread running the same registry for schemes whose work is synchronous JavaScript. */
 
-const init = workerData as WorkerInit;
+const ctx = workerData as WorkerInit;
 const port = parentPort;
 
 async function handle(job: WorkerJob): Promise<WorkerReply> {
@@ -14,7 +14,7 @@ async function handle(job: WorkerJob): Promise<WorkerReply> {
   // Native work here would abort the process should the pool stop this thread at a deadline.
   if (!runsInWorker(scheme, job.password, job.stored)) return { id: job.id, error: { kind: 'other', scheme: job.scheme, detail: 'not computed in JavaScript' } };
   try {
-    return { id: job.id, ok: await scheme.verify(job.password, job.stored, { ...init, bounds: job.bounds }) };
+    return { id: job.id, ok: await scheme.verify(job.password, job.stored, ctx) };
   } catch (error) {
     if (error instanceof HashFormatError) return { id: job.id, error: { kind: 'format', scheme: error.scheme, detail: error.detail } };
     if (error instanceof HashBoundsError) return { id: job.id, error: { kind: 'bounds', scheme: error.scheme, detail: error.detail } };
