@@ -180,10 +180,11 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
     .object({
       givenNameFallback: z
         .string()
+        .trim()
         .min(1)
         .default('Unknown')
         .describe('given_name when the row has none and no name to split (ZITADEL cannot create a user without it).'),
-      familyNameFallback: z.string().min(1).default('Unknown').describe('family_name when the row has none and no name to split.'),
+      familyNameFallback: z.string().trim().min(1).default('Unknown').describe('family_name when the row has none and no name to split.'),
     })
     .strict();
 

@@ -28,6 +28,14 @@ function text(value: unknown): string | undefined {
   return result === '' ? undefined : result;
 }
 
+/**
+ * A profile column: blanks around it dropped, and one of blanks only is no value. Old apps store ' ' for
+ * "no name", and ZITADEL refuses a user whose trimmed given or family name is empty.
+ */
+function profileText(value: unknown): string | undefined {
+  return text(value)?.trim() || undefined;
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** How to get a binary column as text; table mode cannot select an expression, explicit queries can. */
@@ -127,7 +135,7 @@ export function rowToUser(row: Row, columns: ColumnConfig): LegacyUser {
       if (raw !== null && raw !== undefined) profile[field] = truthy(raw);
       continue;
     }
-    const value = field === 'locale' ? languageTag(text(raw)) : field === 'phoneNumber' ? e164(text(raw)) : text(raw);
+    const value = field === 'locale' ? languageTag(profileText(raw)) : field === 'phoneNumber' ? e164(profileText(raw)) : profileText(raw);
     if (value !== undefined) profile[field] = value;
   }
   // Verified says something about a number; without one it would claim a phone nobody can reach.

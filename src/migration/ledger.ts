@@ -79,6 +79,9 @@ function toEntry(row: Row): LedgerEntry {
 /** recordLogin keeps the stored hand-off of a confirmed user, and of a handed-over one when the login brings no hash. */
 const KEEPS_HANDOFF = `migration_ledger.state = 'migrated' AND (migration_ledger.zitadel_user_id IS NOT NULL OR excluded.pending_hash IS NULL)`;
 
+/** A sealed hash opens only in the row of the user it was sealed for. */
+const sealContext = (legacyId: string) => `hand-off hash of legacy user ${legacyId}`;
+
 /** A token is remembered by its digest only. */
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
@@ -113,7 +116,7 @@ export class Ledger {
    * still finishes it; any other failed user gets a new chance.
    */
   async recordLogin(legacyId: string, handoff: { kind: HandOffKind; hash: string | null; reason?: string }, pendingTtlSeconds: number): Promise<LedgerEntry> {
-    const sealed = handoff.hash === null ? null : this.box.seal(handoff.hash);
+    const sealed = handoff.hash === null ? null : this.box.seal(handoff.hash, sealContext(legacyId));
     const expires = sealed ? new Date(Date.now() + pendingTtlSeconds * 1000) : null;
     // A confirmed row keeps its hand-off; so does a handed-over one when this login brings no hash, keeping
     // any hash still in its release window (see releaseForHook).
@@ -148,7 +151,7 @@ export class Ledger {
       [legacyId],
     );
     const sealed = rows[0]?.pending_hash;
-    return sealed ? this.box.open(sealed) : undefined;
+    return sealed ? this.box.open(sealed, sealContext(legacyId)) : undefined;
   }
 
   /**
@@ -196,7 +199,7 @@ export class Ledger {
     const row = rows[0];
     if (row) {
       // Live or not is decided above, by the same clock that decided the state.
-      const hash = row.released_hash ? this.box.open(row.released_hash) : undefined;
+      const hash = row.released_hash ? this.box.open(row.released_hash, sealContext(legacyId)) : undefined;
       return { released: true, hash, entry: toEntry(row), ...(row.released_hash && !hash ? { unreadable: true } : {}) };
     }
     // Nothing released: say why (this read only runs on the refusal path; it only labels the log line).

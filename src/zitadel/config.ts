@@ -94,6 +94,15 @@ export function zitadelConfigSchema(env: NodeJS.ProcessEnv) {
       const patIssue = c.pat ? patProblem(c.pat.reveal()) : undefined;
       if (patIssue) ctx.addIssue({ code: 'custom', path: ['pat'], message: patIssue });
       if (c.hook.enabled && c.hook.signingKeys.length === 0) ctx.addIssue({ code: 'custom', path: ['hook', 'signingKeys'], message: 'the hook needs at least one signing key' });
+      // A hook call still inside the login's freshness would find the hash already erased: the user would be
+      // created without a password although the login was fresh.
+      if ((c.hook.enabled || c.actionsV1.secret) && c.pendingHashTtlSeconds < c.hook.maxLoginAgeSeconds) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pendingHashTtlSeconds'],
+          message: `must be at least hook.maxLoginAgeSeconds (${c.hook.maxLoginAgeSeconds}): a hash must wait as long as the login it came from may release it`,
+        });
+      }
       if (c.hook.enabled && !c.idpId) ctx.addIssue({ code: 'custom', path: ['idpId'], message: 'the hook needs the IdP id to know which calls are its own' });
     });
 }

@@ -48,6 +48,22 @@ test('a ZITADEL token with white space in it is refused at zitadel.pat, without 
   t.false(error.message.includes('tok-secret'));
 });
 
+test('with the hook on, a hand-off hash must wait at least as long as a login may release it', (t) => {
+  const hook = (ttl: number) => `${MINIMAL}zitadel:\n  url: https://auth.example.com\n  idpId: idp\n  pendingHashTtlSeconds: ${ttl}\n  hook: { enabled: true, signingKeys: [k], maxLoginAgeSeconds: 600 }\n`;
+  const env = { CLIENT_SECRET: 's', COOKIE_KEY: 'k' };
+  const error = t.throws(() => loadConfig({ file: file('ttl-short.yaml', hook(60)), env }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((issue) => issue.path), ['zitadel.pendingHashTtlSeconds']);
+  t.is(loadConfig({ file: file('ttl-ok.yaml', hook(600)), env }).config.zitadel.pendingHashTtlSeconds, 600);
+  // Without the hook or the Post Creation action nothing releases a hash, and a short TTL is the operator's choice.
+  t.is(loadConfig({ file: file('ttl-no-hook.yaml', `${MINIMAL}zitadel:\n  pendingHashTtlSeconds: 60\n`), env }).config.zitadel.pendingHashTtlSeconds, 60);
+});
+
+test('a blank name fallback is refused: ZITADEL trims names and refuses an empty one', (t) => {
+  const path = file('blank-fallback.yaml', `${MINIMAL}claims:\n  givenNameFallback: '  '\n`);
+  const error = t.throws(() => loadConfig({ file: path, env: { CLIENT_SECRET: 's', COOKIE_KEY: 'k' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((issue) => issue.path), ['claims.givenNameFallback']);
+});
+
 test('ISSUER sets the issuer exactly, trailing slash included', (t) => {
   const { config } = loadConfig({ env: { ISSUER: 'https://bridge.example.com/' } });
   t.is(config.issuer, 'https://bridge.example.com/');

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { LegacyUnavailableError } from '../../src/legacy/directory.js';
 import { rowToUser, truthy } from '../../src/legacy/row.js';
+import { userClaims } from '../../src/oidc/claims.js';
 import { legacyConfig } from './conformance.js';
 
 const columns = legacyConfig({ columns: { id: 'id', login: ['username'], passwordHash: 'password_hash', salt: 'salt' } }).columns;
@@ -76,4 +77,19 @@ test('a phone number becomes E.164, or is left out (with its verified flag) when
     t.is(profile(unusable).phoneNumber, undefined, String(unusable));
     t.is(profile(unusable).phoneNumberVerified, undefined, String(unusable));
   }
+});
+
+test('a blank name is no name: the claims fall back, so ZITADEL (which trims names) gets one it accepts', (t) => {
+  const named = legacyConfig({ columns: { ...columns, givenName: 'first', familyName: 'last', name: 'display', email: 'mail' } }).columns;
+  const fallbacks = { givenNameFallback: 'Unknown', familyNameFallback: 'Unknown' };
+  const blank = rowToUser(row({ first: ' ', last: '\t', display: '  ', mail: ' ' }), named);
+  t.deepEqual(blank.profile, {});
+  const claims = userClaims(blank, fallbacks);
+  t.is(claims.given_name, 'Unknown');
+  t.is(claims.family_name, 'Unknown');
+  t.is(claims.name, undefined);
+  t.is(claims.email, undefined);
+  // Blanks around a value go; the value stays, and a blank given name falls back to the display name's part.
+  const padded = userClaims(rowToUser(row({ first: '', last: ' Lovelace ', display: ' Ada Lovelace ', mail: ' ada@example.com ' }), named), fallbacks);
+  t.like(padded, { given_name: 'Ada', family_name: 'Lovelace', name: 'Ada Lovelace', email: 'ada@example.com' });
 });

@@ -24,17 +24,21 @@ async function age(db: Queryable, id: string, seconds: number): Promise<void> {
   );
 }
 
-test('a sealed box opens what it sealed, also after a key rotation, and nothing tampered', (t) => {
-  const sealed = box.seal('$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
+test('a sealed box opens what it sealed, also after a key rotation, and nothing tampered, moved or cut short', (t) => {
+  const hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA';
+  const sealed = box.seal(hash, 'user 1');
   t.false(sealed.includes('argon2id'));
-  t.is(box.open(sealed), '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
-  t.is(new SealedBox(['new-key', 'cookie-key-one'], 'hand-off hash').open(sealed), '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
-  t.is(new SealedBox(['other-key'], 'hand-off hash').open(sealed), undefined);
-  t.is(new SealedBox(['cookie-key-one'], 'another purpose').open(sealed), undefined);
+  t.is(box.open(sealed, 'user 1'), hash);
+  t.is(new SealedBox(['new-key', 'cookie-key-one'], 'hand-off hash').open(sealed, 'user 1'), hash);
+  t.is(new SealedBox(['other-key'], 'hand-off hash').open(sealed, 'user 1'), undefined);
+  t.is(new SealedBox(['cookie-key-one'], 'another purpose').open(sealed, 'user 1'), undefined);
+  t.is(box.open(sealed, 'user 2'), undefined, 'bound to its context');
   const [version, iv, body, tag] = sealed.split('.');
   const flipped = `${body![0] === 'A' ? 'B' : 'A'}${body!.slice(1)}`;
-  t.is(box.open([version, iv, flipped, tag].join('.')), undefined);
-  t.is(box.open('garbage'), undefined);
+  t.is(box.open([version, iv, flipped, tag].join('.'), 'user 1'), undefined);
+  const short = Buffer.from(tag!, 'base64url').subarray(0, 4).toString('base64url');
+  t.is(box.open([version, iv, body, short].join('.'), 'user 1'), undefined, 'a truncated tag is refused');
+  t.is(box.open('garbage', 'user 1'), undefined);
 });
 
 for (const backend of bridgeDatabasesUnderTest()) {
@@ -56,6 +60,18 @@ for (const backend of bridgeDatabasesUnderTest()) {
     const second = await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$x' }, 600);
     t.is(second.logins, 2);
     t.is(await ledger.pendingHash(id), '$2y$10$x');
+  });
+
+  test(title("a sealed hash copied into another user's row releases nothing there"), async (t) => {
+    const { db, ledger, id } = await fresh();
+    const victim = randomUUID();
+    await ledger.recordLogin(id, { kind: 'native', hash: '$2y$10$attackers-own' }, 600);
+    await ledger.recordLogin(victim, { kind: 'native', hash: '$2y$10$victims' }, 600);
+    await db.query('UPDATE migration_ledger SET pending_hash = (SELECT pending_hash FROM migration_ledger WHERE legacy_id = $1) WHERE legacy_id = $2', [id, victim]);
+    t.is(await ledger.pendingHash(victim), undefined);
+    const released = await ledger.releaseForHook(victim, 'token', 300, true);
+    t.true(released.released && released.unreadable);
+    t.is(released.released && released.hash, undefined);
   });
 
   test(title('one token presented by several calls at once releases the hash to one of them'), async (t) => {
