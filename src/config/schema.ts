@@ -269,7 +269,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
           language: z.string().min(2).default('en').describe('`lang` of the pages.'),
           throttle: z
             .object({
-              maxFailures: z.number().int().min(1).default(10).describe('Failed logins per login name within the window before it is locked.'),
+              maxFailures: z.number().int().min(1).default(10).describe('Failed logins per login name, and per legacy user whatever name they are typed by, within the window before it is locked.'),
               maxFailuresPerAddress: z.number().int().min(1).default(100).describe('Failed logins per client address (an IPv6 client: per /64, which one subscriber commonly holds) within the window.'),
               windowSeconds: z.number().int().min(1).max(86_400).default(900).describe('Length of the counting window; a lock lasts until it ends.'),
             })

@@ -5,7 +5,7 @@ import { FailureFloor } from './failure-floor.js';
 
 export type LoginOutcome =
   | { readonly ok: true; readonly user: LegacyUser; readonly scheme: string; readonly verified: VerifiedAs }
-  | { readonly ok: false; readonly reason: 'unknown-user' | 'no-password' | 'wrong-password' | 'disabled' | 'bad-stored-hash' };
+  | { readonly ok: false; readonly reason: 'unknown-user' | 'no-password' | 'wrong-password' | 'disabled' | 'bad-stored-hash' | 'locked' };
 
 /** Error codes of stored-hash problems: the login fails like any other, and the operator is told. */
 const STORED_HASH_ERRORS = new Set(['HASH_MALFORMED', 'HASH_OUT_OF_BOUNDS', 'HASH_UNSUPPORTED']);
@@ -36,6 +36,12 @@ export class Authenticator {
     const outcome = await this.#verify(user, password);
     if (!outcome.ok) await this.#waitOutFloor(started, password);
     return outcome;
+  }
+
+  /** Fail without checking the password (its user is locked), taking as long as any other failure. */
+  async refuse(password: string): Promise<LoginOutcome> {
+    await this.#waitOutFloor(this.floor.now(), password);
+    return { ok: false, reason: 'locked' };
   }
 
   async #verify(user: LegacyUser | undefined, password: string): Promise<LoginOutcome> {

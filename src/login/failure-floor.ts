@@ -31,10 +31,13 @@ export class FailureFloor {
     return this.#typicalMs !== undefined;
   }
 
-  /** Run a dummy verification and fold its duration into the estimate. */
-  async measure(dummy: () => Promise<void>): Promise<void> {
+  /**
+   * Run a dummy verification and fold its duration into the estimate, if it hashed: one that did no work
+   * (a password over the length cap) is instant, and enough of those would wear the floor down to nothing.
+   */
+  async measure(dummy: () => Promise<boolean>): Promise<void> {
     const started = this.clock.now();
-    await dummy();
+    if (!(await dummy())) return;
     const took = this.clock.now() - started;
     this.#typicalMs = this.#typicalMs === undefined ? took : this.#typicalMs + WEIGHT * (took - this.#typicalMs);
   }

@@ -9,7 +9,7 @@ import type { Authenticator, LoginOutcome } from './authenticate.js';
 import type { CsrfTokens } from './csrf.js';
 import { FormError, readForm } from './form.js';
 import { STYLE_HASH } from './style.js';
-import { accountKey, type LoginThrottle } from './throttle.js';
+import { accountKeys, type LoginThrottle } from './throttle.js';
 import { consentPage, loginPage, messagePage, type PageOptions } from './views.js';
 
 /** Told about every successful legacy login, before the user is sent back (migration hooks in here). */
@@ -133,7 +133,7 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
       return;
     }
     const user = await deps.authenticator.find(login);
-    const attempt = await deps.throttle.begin(accountKey(login, user?.id), ctx.ip);
+    const attempt = await deps.throttle.begin(accountKeys(login, user?.id), ctx.ip);
     if (!attempt.allowed) {
       deps.onOutcome?.('throttled');
       ctx.set('Retry-After', String(attempt.retryAfterSeconds));
@@ -142,7 +142,7 @@ export function loginRoutes(deps: LoginRoutesDependencies): Router {
     }
     let outcome: LoginOutcome;
     try {
-      outcome = await deps.authenticator.check(user, password);
+      outcome = attempt.locked ? await deps.authenticator.refuse(password) : await deps.authenticator.check(user, password);
     } catch (error) {
       // No verdict (hashing saturated, a database down): the attempt must not count as a failure.
       attempt.abandoned();

@@ -12,12 +12,18 @@ export interface ThrottleLimits {
 
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
 
-/**
- * The counter an attempt counts against: the legacy user it names, whichever of their login names was typed
- * (an alias must not get a lock of its own), else the name as typed, case-insensitively. Stored hashed.
- */
-export function accountKey(login: string, userId: string | undefined): string {
-  return userId === undefined ? `login:${digest(login.trim().toLowerCase())}` : `user:${digest(userId)}`;
+/** The counters a login counts against besides its address: the name as typed, and the user it found (if any). */
+export interface AccountKeys {
+  /** The name as typed, case-insensitively: an unknown name gets a lock like a known one. */
+  readonly typed: string;
+  /** The legacy user the name found, whichever of their login names was typed (an alias must not get a lock of its own). */
+  readonly user?: string | undefined;
+}
+
+/** The counters of a login name, and of the user it found; stored hashed. */
+export function accountKeys(login: string, userId: string | undefined): AccountKeys {
+  const typed = `login:${digest(login.trim().toLowerCase())}`;
+  return userId === undefined ? { typed } : { typed, user: `user:${digest(userId)}` };
 }
 
 /**
@@ -38,22 +44,33 @@ export function addressKey(ip: string): string {
   return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
 }
 
+/** Where the address's counter is among an attempt's keys, and how many keys come before the user's. */
+const ADDRESS_KEY = 1;
+const VISIBLE_KEYS = 2;
+
 /** One attempt's place in the counters, settled once its password check has an outcome. */
 export interface ThrottledAttempt {
-  /** False: a counter is at its limit; the attempt must not be made (and is not counted). */
+  /** False: the name typed or the address is at its limit; the attempt must not be made (and is not counted). */
   readonly allowed: boolean;
+  /**
+   * Allowed, but the user the name found is at their limit through other names of theirs (an alias, or a
+   * spelling the database's collation folds onto theirs, such as an accent). The password must not be
+   * checked, and the attempt fails like a wrong one: a refusal only known users could get would tell which
+   * names exist. It counts as a failure of the name typed.
+   */
+  readonly locked: boolean;
   /** When not allowed: seconds until every counter at its limit has started over (for Retry-After). */
   readonly retryAfterSeconds: number;
   /** The password was wrong: the failure counts against the account and the address. */
   failed(): Promise<void>;
-  /** The password was right: the account's failures are cleared (not the address's: one success must not unlock a spray). */
+  /** The password was right: the failures of the name and its user are cleared (not the address's: one success must not unlock a spray). */
   succeeded(): Promise<void>;
   /** No verdict (hashing busy, a database down): the attempt leaves no trace. */
   abandoned(): void;
 }
 
 /**
- * Brute-force throttle: counts failed logins per account and per client address in fixed windows, in the
+ * Brute-force throttle: counts failed logins per login name, per user and per client address in fixed windows, in the
  * database so every replica shares the counts. Attempts still being checked count too, in this process:
  * guesses sent in parallel would otherwise all pass a check that none of their failures is in yet. (Across
  * replicas such a burst can get as far as the limit on each before the shared counts stop it.) A login that
@@ -77,9 +94,10 @@ export class LoginThrottle {
     private readonly turnWaitMs = 5000,
   ) {}
 
-  async begin(account: string, address: string): Promise<ThrottledAttempt> {
-    const keys = [account, `addr:${addressKey(address)}`];
-    const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress];
+  async begin(account: AccountKeys, address: string): Promise<ThrottledAttempt> {
+    // The name typed and the address first: theirs are the limits a refusal may show (VISIBLE_KEYS).
+    const keys = [account.typed, `addr:${addressKey(address)}`, ...(account.user ? [account.user] : [])];
+    const limits = [this.limits.maxFailures, this.limits.maxFailuresPerAddress, this.limits.maxFailures];
     const windowMs = this.limits.windowSeconds * 1000;
     const { found, recorded, full, now } = await this.#turns.take(keys, this.turnWaitMs, async () => {
       // Read once the turn is ours: failures recorded while waiting for it are younger than an earlier clock.
@@ -101,15 +119,16 @@ export class LoginThrottle {
       const found = keys.map((key) => rows.find((row) => row.key === key));
       const recorded = found.map((row) => row?.failures ?? 0);
       const full = keys.map((_, i) => recorded[i]! + others[i]! >= limits[i]!);
-      if (full.includes(true)) this.#hold(keys, -1);
+      if (full.slice(0, VISIBLE_KEYS).includes(true)) this.#hold(keys, -1);
       return { found, recorded, full, now };
     });
-    const allowed = !full.includes(true);
+    const allowed = !full.slice(0, VISIBLE_KEYS).includes(true);
+    const locked = allowed && full.slice(VISIBLE_KEYS).includes(true);
     // A full counter starts over when its window ends; one full only by attempts under way opens its window with them.
-    const windowEnds = found.filter((_, i) => full[i]).map((row) => (row ? new Date(row.window_start).getTime() : now) + windowMs);
+    const windowEnds = found.filter((_, i) => i < VISIBLE_KEYS && full[i]).map((row) => (row ? new Date(row.window_start).getTime() : now) + windowMs);
     // At most one window: another replica's clock may run ahead of this one's.
     const retryAfterSeconds = Math.min(this.limits.windowSeconds, Math.max(1, Math.ceil((Math.max(now, ...windowEnds) - now) / 1000)));
-    if (!allowed) return { allowed, retryAfterSeconds, failed: async () => {}, succeeded: async () => {}, abandoned: () => {} };
+    if (!allowed) return { allowed, locked, retryAfterSeconds, failed: async () => {}, succeeded: async () => {}, abandoned: () => {} };
 
     let settled = false;
     const settle = (write: () => Promise<unknown>) => {
@@ -123,12 +142,15 @@ export class LoginThrottle {
         }
       });
     };
+    // A success clears the failures of the name and of its user, not the address's: one success must not unlock a spray.
+    const cleared = keys.filter((_, i) => i !== ADDRESS_KEY && recorded[i]! > 0);
     return {
       allowed,
+      locked,
       retryAfterSeconds,
       failed: () => settle(() => this.#recordFailure(keys)),
       succeeded: () => settle(async () => {
-        if (recorded[0]! > 0) await this.db.query('DELETE FROM login_throttle WHERE key = $1', [account]);
+        if (cleared.length > 0) await this.db.query('DELETE FROM login_throttle WHERE key = ANY($1)', [cleared]);
       }),
       abandoned: () => void settle(async () => {}),
     };
@@ -147,11 +169,11 @@ export class LoginThrottle {
     const since = new Date(now.getTime() - this.limits.windowSeconds * 1000);
     // A window that has ended starts over at one failure.
     await this.db.query(
-      `INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $3), ($2, 1, $3)
+      `INSERT INTO login_throttle (key, failures, window_start) SELECT key, 1, $2 FROM unnest($1::text[]) AS key
        ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN login_throttle.window_start <= $4 THEN 1 ELSE login_throttle.failures + 1 END,
-         window_start = CASE WHEN login_throttle.window_start <= $4 THEN $3 ELSE login_throttle.window_start END`,
-      [keys[0], keys[1], now, since],
+         failures = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.failures + 1 END,
+         window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END`,
+      [keys, now, since],
     );
   }
 }

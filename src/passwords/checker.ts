@@ -29,8 +29,12 @@ export interface VerifyResult {
 export interface PasswordChecker {
   /** ok=false for a wrong password; throws PasswordBusyError when saturated, PasswordTimeoutError (same code) past the worker deadline, HashFormatError / HashBoundsError / UnsupportedHashError (no configured scheme claims the hash) for bad stored data. */
   verify(password: string, stored: StoredCredential): Promise<VerifyResult>;
-  /** Spend one typical verification for an unknown user (timing equalisation), with the first configured scheme's typical cost; never throws for a wrong password. */
-  verifyDummy(password: string): Promise<void>;
+  /**
+   * Spend one typical verification for an unknown user (timing equalisation), with the first configured
+   * scheme's typical cost; never throws for a wrong password. False when no hashing was done (a password over
+   * the length cap fails without any), so its duration says nothing about what a verification costs.
+   */
+  verifyDummy(password: string): Promise<boolean>;
   identify(stored: StoredCredential): string | undefined;
   close(): Promise<void>;
 }
@@ -124,9 +128,10 @@ export function createPasswordChecker(config: PasswordsConfigInput, logger?: Pas
       const scheme = model || first.dummy ? first : bcryptScheme;
       const stored = model ?? scheme.dummy?.(ctx) ?? { hash: '' };
       try {
-        await check(scheme, password, stored);
+        return (await check(scheme, password, stored)).ms !== undefined;
       } catch (error) {
         if ((error as { code?: string }).code === 'PASSWORDS_BUSY') throw error;
+        return false;
       }
     },
 

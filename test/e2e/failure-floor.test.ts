@@ -9,6 +9,7 @@ import { createLogger } from '../../src/server/logger.js';
 
 const DUMMY_MS = 80; // the dummy verification: bcrypt, the first configured scheme
 const CHEAP_MS = 9; // the user's own hash: salted SHA-256
+const MAX_PASSWORD = 1024;
 
 /** A clock that only moves when told: verifications advance it by their cost, sleeps are recorded. */
 class FakeClock implements Clock {
@@ -31,9 +32,12 @@ function setUp() {
       clock.time += CHEAP_MS;
       return { ok: password === 'right', scheme: 'sha256-salted' };
     },
-    async verifyDummy() {
+    async verifyDummy(password) {
+      // As the real checker: a password over the length cap fails at once, without hashing.
+      if (password.length > MAX_PASSWORD) return false;
       dummies += 1;
       clock.time += DUMMY_MS;
+      return true;
     },
     identify: () => 'sha256-salted',
     close: async () => {},
@@ -85,4 +89,22 @@ test('a failure before any unknown name has set the floor measures it with one d
   await authenticator.check(user(), 'wrong');
   t.is(dummies(), 1);
   t.deepEqual(clock.sleeps, [DUMMY_MS - CHEAP_MS]);
+});
+
+test('unknown names with passwords over the length cap (no hashing done) do not wear the floor down', async (t) => {
+  const { clock, authenticator } = setUp();
+  await authenticator.check(undefined, 'guess');
+  for (let i = 0; i < 50; i += 1) await authenticator.check(undefined, 'x'.repeat(MAX_PASSWORD + 1));
+  clock.sleeps.length = 0;
+  t.is(await timed(clock, () => authenticator.check(user(), 'wrong')), DUMMY_MS);
+  t.deepEqual(clock.sleeps, [DUMMY_MS - CHEAP_MS]);
+});
+
+test("a locked user's attempt fails without a password check, in the time any failure takes", async (t) => {
+  const { clock, authenticator, dummies } = setUp();
+  await authenticator.check(undefined, 'guess');
+  const before = dummies();
+  const took = await timed(clock, async () => t.deepEqual(await authenticator.refuse('right'), { ok: false, reason: 'locked' }));
+  t.is(took, DUMMY_MS);
+  t.is(dummies(), before, 'no verification');
 });

@@ -69,7 +69,7 @@ test('failed logins lock a login name, then the address; other users are unaffec
   t.is((await attempt(tom, 'tom-password')).status, 429);
 });
 
-test('the lock is per user, whichever login name is typed; parallel guesses get no more checks than the limit', async (t) => {
+test('the lock is per user, whichever login name is typed, and shows only on the name that was typed; parallel guesses get no more checks than the limit', async (t) => {
   const { bridge, rp, suffix } = await throttledBridge(
     t,
     'legacy_throttle_user',
@@ -82,10 +82,18 @@ test('the lock is per user, whichever login name is typed; parallel guesses get 
   let next = 1;
   const attempt = (username: string, password: string) => attemptFrom(rp, bridge, `203.0.113.${next++}`, username, password);
 
-  // Three wrong passwords under the username lock the user under their email address too.
+  // Three wrong passwords under the username lock the user under their email address too: the right
+  // password no longer signs in. But that name answers as a wrong password would, as a name nobody has
+  // would: a refusal there would tell that it belongs to a user (names a collation folds together, such as
+  // an accent on MySQL, find the same user as aliases do).
   for (let i = 0; i < 3; i += 1) t.is((await attempt(uma, 'wrong')).status, 401);
-  t.is((await attempt(`${uma}@example.com`, 'uma-password')).status, 429);
+  const alias = await attempt(`${uma}@example.com`, 'uma-password');
+  t.like(alias, { status: 401, alert: GENERIC_FAILURE, leftTo: undefined, retryAfter: null });
+  t.like(await attempt(`nobody-${uma}@example.com`, 'uma-password'), { status: 401, alert: GENERIC_FAILURE, retryAfter: null });
+  // The name typed three times shows the lock; so does the alias once it has failed three times itself.
   t.is((await attempt(uma.toUpperCase(), 'uma-password')).status, 429);
+  for (let i = 0; i < 2; i += 1) t.is((await attempt(`${uma}@example.com`, 'uma-password')).status, 401);
+  t.is((await attempt(`${uma}@example.com`, 'uma-password')).status, 429);
 
   // Twelve wrong guesses at once: those still being checked count too, so only three are checked.
   const results = await Promise.all(Array.from({ length: 12 }, () => attempt(uli, 'wrong')));

@@ -20,12 +20,12 @@ test('failures from addresses of one /64 add up: a new address in it is no fresh
   const db = await sharedEmbeddedDatabase();
   const throttle = new LoginThrottle(db, { maxFailures: 100, maxFailuresPerAddress: 3, windowSeconds: 60 });
   for (let host = 1; host <= 3; host += 1) {
-    const attempt = await throttle.begin(`login:spray-${host}`, `2001:db8:77:1::${host}`);
+    const attempt = await throttle.begin({ typed: `login:spray-${host}` }, `2001:db8:77:1::${host}`);
     t.true(attempt.allowed);
     await attempt.failed();
   }
-  t.false((await throttle.begin('login:spray-4', '2001:db8:77:1::ffff')).allowed, 'same /64');
-  const elsewhere = await throttle.begin('login:spray-5', '2001:db8:77:2::1');
+  t.false((await throttle.begin({ typed: 'login:spray-4' }, '2001:db8:77:1::ffff')).allowed, 'same /64');
+  const elsewhere = await throttle.begin({ typed: 'login:spray-5' }, '2001:db8:77:2::1');
   t.true(elsewhere.allowed, 'another /64');
   elsewhere.abandoned();
 });

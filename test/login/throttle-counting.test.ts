@@ -33,7 +33,7 @@ test('a failure recorded while another attempt reads the counts is counted once,
   const db = await sharedEmbeddedDatabase();
   const { gated, holdNextRead } = withHeldRead(db);
   const throttle = new LoginThrottle(gated, limits);
-  const account = `login:${randomUUID()}`;
+  const account = { typed: `login:${randomUUID()}` };
   const first = await throttle.begin(account, '192.0.2.10');
   const second = await throttle.begin(account, '192.0.2.11');
   t.true(first.allowed && second.allowed);
@@ -54,7 +54,7 @@ test('a failure recorded while another attempt reads the counts is counted once,
 test('parallel attempts: exactly as many are checked as the limit allows, and an abandoned one frees its place', async (t) => {
   const db = await sharedEmbeddedDatabase();
   const throttle = new LoginThrottle(db, limits);
-  const account = `login:${randomUUID()}`;
+  const account = { typed: `login:${randomUUID()}` };
   const attempts = await Promise.all(Array.from({ length: 8 }, (_, i) => throttle.begin(account, `192.0.2.${20 + i}`)));
   t.is(attempts.filter((attempt) => attempt.allowed).length, 3);
   const [abandoned, ...checked] = attempts.filter((attempt) => attempt.allowed);
@@ -69,7 +69,7 @@ test('parallel attempts: exactly as many are checked as the limit allows, and an
 test('a success clears the account while others read it: the next attempt is counted from zero', async (t) => {
   const db = await sharedEmbeddedDatabase();
   const throttle = new LoginThrottle(db, limits);
-  const account = `login:${randomUUID()}`;
+  const account = { typed: `login:${randomUUID()}` };
   for (let i = 0; i < 2; i += 1) await (await throttle.begin(account, '192.0.2.50')).failed();
   const right = await throttle.begin(account, '192.0.2.51');
   t.true(right.allowed);
@@ -83,7 +83,7 @@ test('an attempt refused after waiting its turn is told to come back when the wi
   const db = await sharedEmbeddedDatabase();
   const { gated, holdNextRead } = withHeldRead(db);
   const throttle = new LoginThrottle(gated, limits);
-  const account = `login:${randomUUID()}`;
+  const account = { typed: `login:${randomUUID()}` };
   const [first, second] = [await throttle.begin(account, '192.0.2.60'), await throttle.begin(account, '192.0.2.61')];
   const open = holdNextRead();
   const third = throttle.begin(account, '192.0.2.62');
@@ -106,10 +106,10 @@ test('a read the database never answers holds up later attempts on its keys for 
   const { gated, holdNextRead } = withHeldRead(db);
   const throttle = new LoginThrottle(gated, limits, 50);
   const open = holdNextRead();
-  const stalled = throttle.begin(`login:${randomUUID()}`, '192.0.2.70');
+  const stalled = throttle.begin({ typed: `login:${randomUUID()}` }, '192.0.2.70');
   // Other accounts from the same address: behind the stalled read in turn, each goes ahead after the wait.
   const later = await Promise.race([
-    Promise.all([throttle.begin(`login:${randomUUID()}`, '192.0.2.70'), throttle.begin(`login:${randomUUID()}`, '192.0.2.70')]),
+    Promise.all([throttle.begin({ typed: `login:${randomUUID()}` }, '192.0.2.70'), throttle.begin({ typed: `login:${randomUUID()}` }, '192.0.2.70')]),
     new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 20_000)),
   ]);
   t.not(later, 'still waiting');
