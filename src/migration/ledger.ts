@@ -251,14 +251,32 @@ export class Ledger {
    * The ZITADEL user noted for this legacy user is gone (deleted in ZITADEL): failed, without that id, so the
    * next retry looks the user up or provisions them afresh, and the next login prepares a hash again.
    */
-  async forgetZitadelUser(legacyId: string, method: MigrationMethod, reason: string): Promise<LedgerEntry> {
+  async forgetZitadelUser(legacyId: string, method: MigrationMethod, reason: string, options: { forgetLogin?: boolean } = {}): Promise<LedgerEntry> {
     const { rows } = await this.db.query<Row>(
       `UPDATE migration_ledger SET state = 'failed', method = $2, zitadel_user_id = NULL, migrated_at = NULL,
-         failure_reason = $3, attempts = attempts + 1, updated_at = now()
+         failure_reason = $3, attempts = attempts + 1, updated_at = now(),
+         last_login_at = CASE WHEN $4::boolean THEN NULL ELSE last_login_at END
        WHERE legacy_id = $1 RETURNING *`,
-      [legacyId, method, reason.slice(0, 500)],
+      [legacyId, method, reason.slice(0, 500), options.forgetLogin ?? false],
     );
     return toEntry(rows[0]!);
+  }
+
+  /**
+   * ZITADEL names another linked user than the one noted (the noted one was deleted, and the user created
+   * again without the bridge): note the new one, failed, so `migrate retry` completes its hand-off (it never
+   * replaces a password the user has). Undefined when the noted user is this one, or none is noted.
+   */
+  async replacedInZitadel(legacyId: string, zitadelUserId: string): Promise<LedgerEntry | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE migration_ledger SET state = 'failed', zitadel_user_id = $2, migrated_at = NULL,
+         failure_reason = left('the ZITADEL user ' || zitadel_user_id || ' was replaced by ' || $2 || ': its hand-off is to complete', 500),
+         updated_at = now()
+       WHERE legacy_id = $1 AND zitadel_user_id IS NOT NULL AND zitadel_user_id <> $2
+       RETURNING *`,
+      [legacyId, zitadelUserId],
+    );
+    return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
   /** The hook handed over no password after all (its sealed hash did not open): the reset link is due. */

@@ -117,9 +117,23 @@ export class MigrationService {
     return { released: true, hash: undefined, entry: await this.deps.ledger.markResetDue(user.id) };
   }
 
-  /** ZITADEL says it holds this handed-over user, linked: the hand-off is confirmed. */
-  async confirmHandOff(legacyId: string, zitadelUserId: string): Promise<LedgerEntry | undefined> {
-    return this.deps.ledger.confirm(legacyId, zitadelUserId);
+  /**
+   * ZITADEL says it holds this user, linked: a hand-off waiting for that is confirmed. A linked user other
+   * than the one noted replaced it (deleted in ZITADEL, created again): `migrate retry` completes it.
+   */
+  async confirmHandOff(legacyId: string, zitadelUserId: string): Promise<{ confirmed?: LedgerEntry; replaced?: LedgerEntry }> {
+    const confirmed = await this.deps.ledger.confirm(legacyId, zitadelUserId);
+    if (confirmed) return { confirmed };
+    const replaced = await this.deps.ledger.replacedInZitadel(legacyId, zitadelUserId);
+    return replaced ? { replaced } : {};
+  }
+
+  /**
+   * ZITADEL is creating a user it held before (the one noted was deleted): forget that one, and the last
+   * login too, so the user's next sign-in through ZITADEL is a password login here, which prepares the hash.
+   */
+  async goneFromZitadel(legacyId: string, zitadelUserId: string): Promise<LedgerEntry> {
+    return this.deps.ledger.forgetZitadelUser(legacyId, 'hook', `ZITADEL is creating the user again: the ZITADEL user ${zitadelUserId} is gone`, { forgetLogin: true });
   }
 
   /**

@@ -120,8 +120,9 @@ export function hookRoutes(deps: HookDependencies): Router {
     if (typeof response.userId === 'string' && response.userId !== '') {
       // ZITADEL holds the user, linked to this legacy id: a hand-off made earlier is confirmed.
       const subject = typeof information.userId === 'string' ? information.userId : '';
-      const confirmed = subject ? await migration.confirmHandOff(subject, response.userId) : undefined;
-      return unchanged(ctx, 'already-linked', confirmed ? { userId: subject, confirmed: true } : {});
+      const { confirmed, replaced } = subject ? await migration.confirmHandOff(subject, response.userId) : {};
+      if (replaced) logger.warn({ userId: subject, zitadelUserId: response.userId }, 'idp intent hook: ZITADEL holds a new user for this legacy user; migrate retry completes its hand-off');
+      return unchanged(ctx, 'already-linked', confirmed ? { userId: subject, confirmed: true } : replaced ? { userId: subject, replaced: true } : {});
     }
     if (creationTargets(response).length === 0) return unchanged(ctx, 'nothing-to-create');
 
@@ -133,6 +134,16 @@ export function hookRoutes(deps: HookDependencies): Router {
     const [refused, user] = await Promise.all([checks.token(accessToken, subject), directory.findById(subject)]);
     if (refused) return unchanged(ctx, refused, { userId: subject });
     if (!user) return unchanged(ctx, 'unknown-user', { userId: subject });
+    const known = await migration.entry(user.id);
+    if (known?.confirmed && known.zitadelUserId) {
+      // ZITADEL held this user, linked, and creates them again: the one it held was deleted. Created now, they
+      // would get no password (the hash went to the deleted one). Refused instead, and their next sign-in
+      // through ZITADEL is a password login here, whose hash goes with the creation.
+      await migration.goneFromZitadel(user.id, known.zitadelUserId);
+      logger.warn({ userId: subject, zitadelUserId: known.zitadelUserId }, 'idp intent hook: ZITADEL creates a user it held before; refused until the user signs in again');
+      refuse(ctx, 400, 'this account is being set up again: please sign in again');
+      return;
+    }
     const release = await migration.releaseForHook(user, accessToken, hook.maxLoginAgeSeconds);
     if (!release.released) return unchanged(ctx, release.reason, { userId: subject });
     const reply = withHandOff(response, {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
 import { createDemoShapedTable, DEMO_COLUMNS, DEMO_DISABLED_WHEN } from '../../src/legacy/demo-seed.js';
@@ -38,6 +39,9 @@ export const STANDARD_USERS: readonly TestUser[] = [
 /** A legacy users table of the demo's shape (PostgreSQL) holding `users`; their ids by username. */
 export async function createLegacyTable(db: Queryable, table: string, users: readonly TestUser[]): Promise<Map<string, string>> {
   await createDemoShapedTable(db, table);
+  // Ids no other table of any test file has: the bridge's ledger and throttle, shared by parallel test files
+  // on one server, key rows by legacy id.
+  await db.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), $1)`, [randomInt(1_000_000, 2_000_000_000)]);
   const ids = new Map<string, string>();
   for (const user of users) {
     const stored = user.password !== null && user.store ? await user.store(user.password) : undefined;
