@@ -22,6 +22,18 @@ const ALGORITHMS_BY_KEY_TYPE: Readonly<Record<string, readonly string[]>> = {
   'OKP Ed25519': ['EdDSA', 'Ed25519'],
 };
 
+const MIN_RSA_BITS = 2048;
+
+/** The size of an RSA modulus given as base64url (its leading zero bits not counted); 0 when there is none. */
+function rsaModulusBits(n: unknown): number {
+  if (typeof n !== 'string') return 0;
+  const bytes = Buffer.from(n, 'base64url');
+  let first = 0;
+  while (first < bytes.length && bytes[first] === 0) first += 1;
+  if (first === bytes.length) return 0;
+  return (bytes.length - first - 1) * 8 + bytes[first]!.toString(2).length;
+}
+
 /**
  * The algorithm a private JWK signs with: its `alg`, else the usual one for its type and curve. The ID tokens'
  * algorithm is taken from it, so a key it does not fit is refused here rather than failing every login.
@@ -32,6 +44,11 @@ export function signingAlgorithmOf(key: JWK): string {
   const name = `key ${JSON.stringify(key.kid ?? '(no kid)')}`;
   if (!algorithms) {
     throw new KeysError(`${name}: key type ${type} cannot sign ID tokens here; use RSA, EC P-256/P-384/P-521 or OKP Ed25519`);
+  }
+  if (type === 'RSA') {
+    // RSA signatures need 2048 bits or more; a smaller key starts fine and then fails every token request.
+    const bits = rsaModulusBits(key.n);
+    if (bits < MIN_RSA_BITS) throw new KeysError(`${name}: an RSA key of ${bits} bits cannot sign ID tokens; it needs at least ${MIN_RSA_BITS} ('legacy-bridge keys rotate' makes a new one)`);
   }
   if (key.alg === undefined) return algorithms[0]!;
   if (!algorithms.includes(key.alg)) throw new KeysError(`${name}: alg ${key.alg} does not fit its key type ${type} (expected one of ${algorithms.join(', ')})`);

@@ -84,9 +84,14 @@ export function createProvider({ config, db, directory, jwks, inMemoryStorage, f
 <button type="submit" form="op.logoutForm" class="secondary">Stay signed in</button>`,
           );
         },
-        postLogoutSuccessSource: (ctx) => {
+        postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
-          ctx.body = messagePage(pageOptions, 'Signed out', 'You are signed out. You can close this window.');
+          // "Stay signed in" ends only the asking application's part (if it named itself): say so, rather
+          // than tell someone on a shared computer they are signed out while the next person is not asked.
+          const session = await ctx.oidc.provider.Session.get(ctx);
+          ctx.body = session.accountId
+            ? messagePage(pageOptions, 'Still signed in', 'You are still signed in to this sign-in service. Sign out there, or close this window.')
+            : messagePage(pageOptions, 'Signed out', 'You are signed out. You can close this window.');
         },
       },
     },

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +18,25 @@ test('a key without alg gets the usual algorithm of its type and curve', async (
   t.notThrows(read([ec]));
   t.is(signingAlgorithmOf(ec), 'ES256');
   t.is(signingAlgorithmOf({ kty: 'EC', crv: 'P-521', kid: 'p521' }), 'ES512');
-  t.is(signingAlgorithmOf({ kty: 'RSA', kid: 'rsa' }), 'RS256');
-  t.is(signingAlgorithmOf({ kty: 'RSA', kid: 'rsa', alg: 'PS256' }), 'PS256');
+  const rsa = await exportJWK((await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 })).privateKey);
+  t.is(signingAlgorithmOf({ ...rsa, kid: 'rsa' }), 'RS256');
+  t.is(signingAlgorithmOf({ ...rsa, kid: 'rsa', alg: 'PS256' }), 'PS256');
+});
+
+test('an RSA key under 2048 bits is refused when read, not at the first token request', async (t) => {
+  // As an old IdP's key would be (jose itself will not make one this small).
+  const small = { ...generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }), kid: 'legacy-1024' };
+  t.throws(read([small]), { instanceOf: KeysError, message: /key "legacy-1024": an RSA key of 1024 bits cannot sign ID tokens; it needs at least 2048/ });
+  const enough = { ...(await exportJWK((await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 })).privateKey)), kid: 'rsa-2048' };
+  t.notThrows(read([enough]));
+  t.throws(() => signingAlgorithmOf({ kty: 'RSA', kid: 'no-modulus' }), { instanceOf: KeysError, message: /of 0 bits/ });
 });
 
 test('a key whose signing algorithm cannot be told, or whose alg does not fit it, is refused naming the key', (t) => {
   const secp256k1 = { kty: 'EC', crv: 'secp256k1', x: 'x', y: 'y', d: 'd', kid: 'bitcoin-key' };
   const error = t.throws(read([secp256k1]), { instanceOf: KeysError });
   t.regex(error!.message, /keys\[0\]: key "bitcoin-key": key type EC secp256k1 cannot sign ID tokens/);
-  const mismatched = { kty: 'RSA', n: 'n', e: 'AQAB', d: 'd', kid: 'rsa-key', alg: 'ES256' };
+  const mismatched = { kty: 'RSA', n: Buffer.alloc(256, 0xff).toString('base64url'), e: 'AQAB', d: 'd', kid: 'rsa-key', alg: 'ES256' };
   t.throws(read([mismatched]), { instanceOf: KeysError, message: /key "rsa-key": alg ES256 does not fit its key type RSA/ });
   const symmetric = { kty: 'oct', k: 'secret', d: 'd', kid: 'hmac-key' };
   t.throws(read([symmetric]), { instanceOf: KeysError, message: /hmac-key/ });

@@ -339,10 +339,27 @@ test('RP-initiated logout shows a plain page and ends the session', async (t) =>
   const xsrf = text.match(/name="xsrf" value="([^"]+)"/)?.[1];
   const done = await result.browser.follow(await result.browser.post(new URL(form![1]!, bridge.issuer), { xsrf: xsrf!, logout: 'yes' }));
   t.is(done.response.status, 200);
+  t.regex(await done.response.text(), /You are signed out/);
   // The session is gone: a new authorization shows the login page again.
   const again = await startAuthorization(rp, bridge, { browser: result.browser });
   t.is(again.leftTo, undefined);
   t.is(again.page.status, 200);
+});
+
+test('"Stay signed in" on the logout page says the session goes on, and it does', async (t) => {
+  for (const hint of [true, false]) {
+    const result = await login(rp, bridge, 'alice', 'wonderland');
+    const end = client.buildEndSessionUrl(rp, hint ? { id_token_hint: result.tokens.id_token! } : {});
+    const text = await (await result.browser.get(end)).text();
+    const action = text.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)?.[1];
+    const xsrf = text.match(/name="xsrf" value="([^"]+)"/)?.[1];
+    const stayed = await result.browser.follow(await result.browser.post(new URL(action!, bridge.issuer), { xsrf: xsrf! }));
+    const page = await stayed.response.text();
+    t.regex(page, /still signed in/, `id_token_hint: ${hint}`);
+    t.notRegex(page, /You are signed out/);
+    const again = await startAuthorization(rp, bridge, { browser: result.browser });
+    t.truthy(again.leftTo, 'single sign-on goes on');
+  }
 });
 
 test('pages carry security headers and never leak a referrer', async (t) => {
