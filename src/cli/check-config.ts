@@ -22,6 +22,7 @@ export const checkConfigCommand: Command = {
     const loaded = loadConfigOption(args);
     const { config, source } = loaded;
     process.stdout.write(`Configuration ${source === 'demo' ? '(demo mode, no file)' : source} is valid. Issuer: ${config.issuer}\n`);
+    for (const notice of loaded.notices) process.stdout.write(`Note: ${notice}\n`);
 
     const checks: Check[] = [
       { name: 'signing keys', run: async () => `${readJwks(config.oidc.jwksFile).keys.length} key(s) in ${config.oidc.jwksFile}` },

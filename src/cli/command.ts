@@ -52,7 +52,9 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
     return { values, positionals };
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message);
+    // Node's own text for this one explains positional arguments, which is not the mistake made.
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec((error as Error).message)?.[1] : undefined;
+    throw new UsageError(unknown ? `unknown option ${unknown}` : (error as Error).message);
   }
 }
 

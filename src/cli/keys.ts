@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadJwksFile } from '../config/load.js';
-import { KeysError, SIGNING_ALGORITHMS, generateSigningKey, readJwks, rotateJwks, writeJwks, type SigningAlgorithm } from '../oidc/keys.js';
+import { KeysError, SIGNING_ALGORITHMS, generateSigningKey, readJwks, rotateJwks, signingAlgorithmOf, writeJwks, type SigningAlgorithm } from '../oidc/keys.js';
 import { EXIT, UsageError, booleanOption, stringOption, type Command, type ParsedArgs } from './command.js';
 import { configOption } from './config-option.js';
 
@@ -10,6 +10,11 @@ const fileOption = {
   placeholder: 'FILE',
 } as const;
 const algOption = { type: 'string', description: `Algorithm of the new key: ${SIGNING_ALGORITHMS.join(', ')} (default RS256).`, placeholder: 'ALG' } as const;
+/** For rotate: a new key keeps the ID tokens' algorithm unless told otherwise (a relying party may accept only it). */
+const rotateAlgOption = {
+  ...algOption,
+  description: `Algorithm of the new key: ${SIGNING_ALGORITHMS.join(', ')} (default: that of the current first key, if one of these; else RS256).`,
+} as const;
 
 /**
  * The JWKS file named on the command line, else the configuration's `oidc.jwksFile` (demo mode:
@@ -24,8 +29,8 @@ function jwksFile(args: ParsedArgs): string {
   return loadJwksFile(config ? { file: config } : {}).jwksFile;
 }
 
-function algorithm(args: ParsedArgs): SigningAlgorithm {
-  const alg = stringOption(args, 'alg') ?? 'RS256';
+function algorithm(args: ParsedArgs, fallback: SigningAlgorithm = 'RS256'): SigningAlgorithm {
+  const alg = stringOption(args, 'alg') ?? fallback;
   if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
   return alg as SigningAlgorithm;
 }
@@ -61,7 +66,7 @@ export const keysRotateCommand: Command = {
   options: {
     config: configOption,
     file: fileOption,
-    alg: algOption,
+    alg: rotateAlgOption,
     keep: { type: 'string', description: 'How many previous keys stay published (default 2).', placeholder: 'N' },
   },
   async run(args) {
@@ -79,7 +84,9 @@ export const keysRotateCommand: Command = {
       }
       throw error;
     }
-    const { jwks, added, removed } = await rotateJwks(current, keep, algorithm(args));
+    const signing = signingAlgorithmOf(current.keys[0]!);
+    const same = (SIGNING_ALGORITHMS as readonly string[]).includes(signing) ? (signing as SigningAlgorithm) : undefined;
+    const { jwks, added, removed } = await rotateJwks(current, keep, algorithm(args, same));
     writeJwks(file, jwks);
     process.stdout.write(
       `Added ${added.alg} key ${added.kid} to ${file}; it signs from the next start. ${jwks.keys.length - 1} previous key(s) stay published` +

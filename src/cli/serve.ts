@@ -17,9 +17,10 @@ export const serveCommand: Command = {
   summary: 'Run the OpenID Connect provider over the legacy user database.',
   details: `
 Without a configuration file (config/bridge.yaml, BRIDGE_CONFIG or --config) the bridge starts in demo mode:
-localhost, the embedded database, a development signing key, a demo client and seeded demo users.
-Environment: PORT, HOST, ISSUER, DATABASE_URL, LEGACY_DATABASE_URL, LOG_LEVEL; in demo mode also
-DEMO_CLIENT_ID, DEMO_CLIENT_SECRET and DEMO_REDIRECT_URIS (comma-separated).`,
+localhost, the embedded database in .data/demo, a development signing key in keys/demo-jwks.json, a demo
+client and seeded demo users (kept apart from what a real configuration uses).
+Environment: PORT, HOST, ISSUER, DATABASE_URL, LEGACY_DATABASE_URL (ignored in demo mode), LOG_LEVEL; in demo
+mode also DEMO_CLIENT_ID, DEMO_CLIENT_SECRET and DEMO_REDIRECT_URIS (comma-separated).`,
   options: {
     config: configOption,
   },
@@ -63,6 +64,7 @@ DEMO_CLIENT_ID, DEMO_CLIENT_SECRET and DEMO_REDIRECT_URIS (comma-separated).`,
     }
     logger.info({ issuer: config.issuer, host: config.server.host, port: config.server.port, source: loaded.source }, 'legacy bridge listening');
     process.stdout.write(banner(config.issuer, config.demo, config.oidc.clients[0]?.clientId ?? ''));
+    for (const notice of loaded.notices) process.stderr.write(`Note: ${notice}\n`);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -96,7 +96,8 @@ export function createZitadelSetupCommand(io: CommandIo = processIo): Command {
     path: ['zitadel', 'setup'],
     summary: 'Create or update the bridge\'s IdP in ZITADEL, activate it, and set up the Actions v2 hook; safe to run again.',
     details: `
-In the organization (management API, x-zitadel-orgid): the generic OIDC IdP named --name with the bridge's issuer,
+In the organization (management API, x-zitadel-orgid): the generic OIDC IdP zitadel.idpId once that is set (even
+renamed in the console), else the one named --name, with the bridge's issuer,
 the client's id and secret, scopes openid profile email, ID token mapping = the client's idTokenClaims, automatic
 creation and update, creation and linking allowed; then the IdP is activated in the organization's login policy
 (an organization without a policy of its own gets a copy of the instance default). With zitadel.hook.enabled or
@@ -116,7 +117,7 @@ Exit codes: 0 done; 1 ZITADEL unreachable or refused a call; 2 bad options or an
       url: { type: 'string', description: "ZITADEL's base URL (default zitadel.url, else the client's zitadelUrl).", placeholder: 'URL' },
       'pat-file': { type: 'string', description: 'File holding the personal access token (default: env ZITADEL_PAT, else zitadel.pat).', placeholder: 'FILE' },
       org: { type: 'string', description: 'Organization id (default zitadel.organizationId).', placeholder: 'ID' },
-      name: { type: 'string', description: `Name of the IdP, how it is found again (default "${DEFAULT_IDP_NAME}").`, placeholder: 'NAME' },
+      name: { type: 'string', description: `Name of the IdP, how it is found again when zitadel.idpId is not set (default "${DEFAULT_IDP_NAME}").`, placeholder: 'NAME' },
       'client-id': { type: 'string', description: 'Bridge client ZITADEL uses (default: the one whose zitadelUrl is --url, else the only one).', placeholder: 'ID' },
       pkce: { type: 'boolean', description: 'Turn on "Use PKCE" (default off).' },
       'auto-linking': { type: 'string', description: 'Link to existing ZITADEL users automatically: none (default), username or email.', placeholder: 'HOW' },

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_COLUMNS, DEMO_DISABLED_WHEN, DEMO_SCHEMES, DEMO_TABLE } from '../legacy/demo-seed.js';
 
+export const DEMO_DATA_DIR = '.data/demo';
+export const DEMO_JWKS_FILE = 'keys/demo-jwks.json';
+
 /** The path of the built-in page that plays the relying party in demo mode. */
 export const DEMO_CALLBACK_PATH = '/demo/callback';
 
@@ -24,6 +27,8 @@ export function demoConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
     issuer,
     demo: true,
     server: { host: '127.0.0.1', port },
+    // Folders of the demo's own: its logins and its throwaway key must not become a real deployment's.
+    database: { dataDir: DEMO_DATA_DIR },
     legacy: {
       table: DEMO_TABLE,
       columns: DEMO_COLUMNS,
@@ -41,6 +46,7 @@ export function demoConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
       ],
       // Fresh per process: demo sessions end with the process.
       cookieKeys: [randomBytes(32).toString('base64url')],
+      jwksFile: DEMO_JWKS_FILE,
     },
   };
 }

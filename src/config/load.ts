@@ -34,6 +34,8 @@ export interface LoadedConfig {
   readonly config: BridgeConfig;
   /** Where it came from: a file path, or `demo`. */
   readonly source: string;
+  /** Things the operator should know about how it was read (a setting ignored), for the start-up output. */
+  readonly notices: readonly string[];
 }
 
 type Raw = Record<string, unknown>;
@@ -72,23 +74,34 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const issues: ConfigIssue[] = [];
   // Where a value came from when not written in the file, to name it in a problem (never the value itself).
   const origins = new Map<string, string>();
-  const raw = file ? readYaml(file, env, issues, origins) : demoConfig(env);
+  const raw = file ? parseYaml(file, issues) : demoConfig(env);
   const source = file ?? 'demo';
+  // A file that cannot be read as settings has nothing more to check.
   if (issues.length > 0) throw new ConfigError(source, issues);
-  applyEnvOverrides(raw, env, issues, origins);
+  const settings = file ? (interpolate(raw, env, [], issues, origins) as Raw) : raw;
+  const notices: string[] = [];
+  // The demo users live in the embedded database: another legacy database has none of them.
+  const ignored = file ? [] : ['LEGACY_DATABASE_URL'].filter((name) => env[name]);
+  for (const name of ignored) notices.push(`${name} is ignored in demo mode (the demo users live in the embedded database); write ${DEFAULT_CONFIG_FILE} (see config/example.yaml) to use your legacy database`);
+  applyEnvOverrides(settings, env, issues, origins, ignored);
   const schema = buildConfigSchema(env);
-  coerceInterpolated(raw, schema, origins);
-  const result = schema.safeParse(raw);
+  coerceInterpolated(settings, schema, origins);
+  const result = schema.safeParse(settings);
   if (!result.success) {
+    // Every problem at once; a path already reported (an unset variable) is not reported again.
+    const reported = new Set(issues.map((issue) => issue.path));
     issues.push(
-      ...flattenIssues(result.error.issues).map((issue) => {
-        const origin = origins.get(issue.path);
-        return origin ? { ...issue, message: `${issue.message} (the value comes from ${origin})` } : issue;
-      }),
+      ...flattenIssues(result.error.issues)
+        .filter((issue) => !reported.has(issue.path))
+        .map((issue) => {
+          if (valueAt(settings, issue.path.split('.')) === undefined && /received undefined/.test(issue.message)) return { ...issue, message: 'is required' };
+          const origin = origins.get(issue.path);
+          return origin ? { ...issue, message: `${issue.message} (the value comes from ${origin})` } : issue;
+        }),
     );
   }
   if (issues.length > 0) throw new ConfigError(source, issues);
-  return { config: result.data as BridgeConfig, source };
+  return { config: result.data as BridgeConfig, source, notices };
 }
 
 /**
@@ -122,22 +135,26 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): BridgeCo
   return result.data;
 }
 
-function readYaml(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], origins: Map<string, string>): Raw {
-  return interpolate(parseYaml(file, issues), env, [], issues, origins) as Raw;
-}
-
 /** The file's mapping as written, before `${NAME}` interpolation; problems go to `issues`. */
 function parseYaml(file: string, issues: ConfigIssue[]): Raw {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    issues.push({ path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? `no such file: ${file} (without --config and BRIDGE_CONFIG the bridge reads ${DEFAULT_CONFIG_FILE}, and starts the demo when there is none)`
+        : `cannot read ${file}: ${code ?? (error as Error).message}`;
+    issues.push({ path: '', message });
     return {};
   }
   const document = parseDocument(text, { prettyErrors: true });
   for (const error of document.errors) {
-    issues.push({ path: `line ${error.linePos?.[0]?.line ?? '?'}`, message: error.message.split('\n')[0] ?? 'YAML syntax error' });
+    const [line, column] = [error.linePos?.[0]?.line ?? '?', error.linePos?.[0]?.col ?? '?'];
+    // The library's first line ends "at line L, column C:" before an excerpt; the place goes in the path.
+    const what = (error.message.split('\n')[0] ?? '').replace(/\s*at line \d+, column \d+:?\s*$/, '') || 'YAML syntax error';
+    issues.push({ path: `line ${line}, column ${column}`, message: what });
   }
   if (document.errors.length > 0) return {};
   let value: unknown;
@@ -224,19 +241,25 @@ function kindAt(schema: z.ZodType, path: readonly string[]): string | undefined 
   }
 }
 
-function getPath(target: Raw, path: readonly string[]): Raw | undefined {
+/** The value at `path`, whatever it is (undefined where nothing is). */
+function valueAt(target: Raw, path: readonly string[]): unknown {
   let node: unknown = target;
   for (const key of path) {
     if (!node || typeof node !== 'object') return undefined;
     node = (node as Raw)[key];
   }
+  return node;
+}
+
+function getPath(target: Raw, path: readonly string[]): Raw | undefined {
+  const node = valueAt(target, path);
   return node && typeof node === 'object' ? (node as Raw) : undefined;
 }
 
-function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue[], origins: Map<string, string>): void {
+function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue[], origins: Map<string, string>, ignored: readonly string[]): void {
   for (const override of ENV_OVERRIDES) {
     const value = env[override.name];
-    if (value === undefined || value === '') continue;
+    if (value === undefined || value === '' || ignored.includes(override.name)) continue;
     let parsed: string | number = value;
     if (override.type === 'port') {
       parsed = Number(value);

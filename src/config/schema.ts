@@ -33,6 +33,16 @@ const legacyUrl = z.string().superRefine((value, ctx) => {
   }
 });
 
+/** The bridge's own database server: PostgreSQL only (a MySQL URL would be read as PostgreSQL on its default port). */
+const bridgeDatabaseUrl = z.string().superRefine((value, ctx) => {
+  if (value === '') return;
+  const protocol = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) && URL.canParse(value) ? new URL(value).protocol.slice(0, -1) : undefined;
+  if (protocol === undefined) ctx.addIssue({ code: 'custom', message: 'is not a URL; expected postgres://user@host:5432/database' });
+  else if (protocol !== 'postgres' && protocol !== 'postgresql') {
+    ctx.addIssue({ code: 'custom', message: `unsupported database '${protocol}': the bridge keeps its own data in PostgreSQL (postgres://…), or unset for the embedded database` });
+  }
+});
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -237,7 +247,7 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
         .prefault({}),
       database: z
         .object({
-          url: z.string().optional().describe('PostgreSQL URL of the bridge database (env DATABASE_URL). Unset: embedded database in dataDir.'),
+          url: bridgeDatabaseUrl.optional().describe('PostgreSQL URL of the bridge database (env DATABASE_URL). Unset: embedded database in dataDir.'),
           dataDir: z.string().default('.data/bridge').describe('Folder of the embedded database: made private to its user (0700) and locked by the process that opens it (bridge.lock), so a second bridge or command on the same folder is refused instead of corrupting it.'),
           poolSize: z.number().int().min(1).max(100).default(10).describe('Connections to the bridge database server per process.'),
           queryTimeoutMs: z

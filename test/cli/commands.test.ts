@@ -57,7 +57,7 @@ test('an unknown command or option is a usage error (exit 2)', async (t) => {
   t.regex(inGroup.stderr, /keys rotate/);
   const option = await bin(['keys', 'generate', '--colour']);
   t.is(option.code, 2);
-  t.regex(option.stderr, /colour/);
+  t.regex(option.stderr, /^unknown option --colour\n/, 'said plainly, not as advice on positional arguments');
 });
 
 test('check-config reports every problem of a malformed file at once and exits 2', async (t) => {
@@ -73,7 +73,7 @@ test('serve refuses a malformed configuration with exit 2 and an unreachable dat
   const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
   const bad = await bin(['serve', '--config', join(dir, 'missing.yaml')]);
   t.is(bad.code, 2);
-  t.regex(bad.stderr, /cannot read/);
+  t.regex(bad.stderr, /no such file: .*missing\.yaml/);
   const keys = join(dir, 'jwks.json');
   t.is((await bin(['keys', 'generate', '--file', keys])).code, 0);
   const config = join(dir, 'bridge.yaml');
@@ -113,7 +113,6 @@ test('keys generate writes a private JWKS readable by its owner only; rotate put
   t.is((JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ alg: string }> }).keys[0]!.alg, 'ES256');
   t.is((await bin(['keys', 'rotate', '--file', file, '--alg', 'none'])).code, 2);
   t.is((await bin(['keys', 'rotate', '--file', join(dir, 'absent.json')])).code, 1);
-  t.true(root.length > 0);
 });
 
 test('check-config checks the keys and that the legacy users query works', async (t) => {

@@ -48,7 +48,7 @@ test('keys commands refuse a configuration they cannot read (exit 2) instead of 
   t.true(syntax.stderr.includes(`Configuration problems in ${broken}`), syntax.stderr);
   const missing = await run(dir, ['keys', 'generate', '-c', join(dir, 'absent.yaml')]);
   t.is(missing.code, 2);
-  t.regex(missing.stderr, /cannot read/);
+  t.regex(missing.stderr, /no such file/);
   t.false(existsSync(fallback), 'nothing is written');
   t.notRegex(syntax.stderr + missing.stderr + generate.stderr, /\n\s+at /, 'no stack trace');
 });
@@ -77,4 +77,16 @@ test('without any configuration file (demo mode) the keys commands use keys/jwks
   const generate = await run(dir, ['keys', 'generate']);
   t.is(generate.code, 0, generate.stderr);
   t.is(keyCount(join(dir, 'keys', 'jwks.json')), 1);
+});
+
+test('keys rotate keeps the signing algorithm of the current first key unless --alg says otherwise', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-keys-alg-'));
+  t.is((await run(dir, ['keys', 'generate', '--alg', 'ES256'])).code, 0);
+  const file = join(dir, 'keys', 'jwks.json');
+  const algs = () => (JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ alg: string }> }).keys.map((key) => key.alg);
+  const rotated = await run(dir, ['keys', 'rotate']);
+  t.is(rotated.code, 0, rotated.stderr);
+  t.deepEqual(algs(), ['ES256', 'ES256'], 'the ID tokens keep their algorithm');
+  t.is((await run(dir, ['keys', 'rotate', '--alg', 'RS256'])).code, 0);
+  t.deepEqual(algs(), ['RS256', 'ES256', 'ES256']);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,7 +79,8 @@ test('serve without configuration runs the demo on the embedded database, and a 
   const { port, child, exited, output, cwd } = await startDemo(t);
   t.regex(output(), new RegExp(`Discovery: http://localhost:${port}/.well-known/openid-configuration`));
   t.regex(output(), /alice\s+wonderland/);
-  t.is(statSync(join(cwd, 'keys', 'jwks.json')).mode & 0o777, 0o600);
+  t.is(statSync(join(cwd, 'keys', 'demo-jwks.json')).mode & 0o777, 0o600);
+  t.false(existsSync(join(cwd, 'keys', 'jwks.json')), 'the demo key is not where a real deployment keeps its own');
 
   const issuer = `http://localhost:${port}`;
   const browser = new Browser(issuer);

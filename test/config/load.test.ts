@@ -64,6 +64,45 @@ test('a blank name fallback is refused: ZITADEL trims names and refuses an empty
   t.deepEqual(error.issues.map((issue) => issue.path), ['claims.givenNameFallback']);
 });
 
+test('every problem at once: an unset variable does not hide the rest, and a missing section is "required"', (t) => {
+  const path = file('all-at-once.yaml', 'issuer: https://bridge.example.com\nlegacy:\n  url: ${LEGACY_DATABASE_URL}\n  tabel: users\nserver:\n  trustproxy: true\n');
+  const error = t.throws(() => loadConfig({ file: path, env: {} }), { instanceOf: ConfigError }) as ConfigError;
+  const byPath = Object.fromEntries(error.issues.map((issue) => [issue.path, issue.message]));
+  t.regex(byPath['legacy.url'] ?? '', /LEGACY_DATABASE_URL is not set/);
+  t.regex(byPath.legacy ?? '', /tabel/);
+  t.regex(byPath.server ?? '', /trustproxy/);
+  t.is(byPath.oidc, 'is required');
+  t.is(error.issues.filter((issue) => issue.path === 'legacy.url').length, 1, 'the unset variable once');
+});
+
+test('a missing file and a YAML syntax error say what and where', (t) => {
+  const missing = t.throws(() => loadConfig({ file: join(dir, 'nope.yaml'), env: {} }), { instanceOf: ConfigError }) as ConfigError;
+  t.regex(missing.issues[0]!.message, /^no such file: .*nope\.yaml \(without --config and BRIDGE_CONFIG/);
+  const broken = t.throws(() => loadConfig({ file: file('broken.yaml', 'issuer: x\nlegacy: [\n'), env: {} }), { instanceOf: ConfigError }) as ConfigError;
+  t.regex(broken.issues[0]!.path, /^line \d+, column \d+$/);
+  t.notRegex(broken.issues[0]!.message, /at line|:$/);
+});
+
+test('DATABASE_URL must name PostgreSQL: a MySQL URL is refused at its path, not read as PostgreSQL', (t) => {
+  const error = t.throws(() => loadConfig({ env: { DATABASE_URL: 'mysql://root@127.0.0.1/x' } }), { instanceOf: ConfigError }) as ConfigError;
+  t.deepEqual(error.issues.map((issue) => issue.path), ['database.url']);
+  t.regex(error.issues[0]!.message, /unsupported database 'mysql'.*\(the value comes from DATABASE_URL\)/);
+  t.throws(() => loadConfig({ env: { DATABASE_URL: 'notaurl' } }), { instanceOf: ConfigError, message: /database\.url: is not a URL/ });
+  t.is(loadConfig({ env: { DATABASE_URL: 'postgresql://bridge@db.example.com/bridge' } }).config.database.url, 'postgresql://bridge@db.example.com/bridge');
+});
+
+test('the demo keeps its data and its key apart from a real deployment\'s, and ignores LEGACY_DATABASE_URL, saying so', (t) => {
+  const demo = loadConfig({ env: {} });
+  const real = loadConfig({ file: file('real.yaml', MINIMAL), env: { CLIENT_SECRET: 's', COOKIE_KEY: 'k' } });
+  t.not(demo.config.database.dataDir, real.config.database.dataDir);
+  t.not(demo.config.oidc.jwksFile, real.config.oidc.jwksFile);
+  t.deepEqual(demo.notices, []);
+  const withLegacy = loadConfig({ env: { LEGACY_DATABASE_URL: 'postgres://reader@legacy.example.com/app' } });
+  t.is(withLegacy.config.legacy.url, undefined, 'the demo users are in the embedded database');
+  t.regex(withLegacy.notices.join('\n'), /LEGACY_DATABASE_URL is ignored in demo mode/);
+  t.is(real.notices.length, 0);
+});
+
 test('ISSUER sets the issuer exactly, trailing slash included', (t) => {
   const { config } = loadConfig({ env: { ISSUER: 'https://bridge.example.com/' } });
   t.is(config.issuer, 'https://bridge.example.com/');
@@ -106,7 +145,7 @@ oidc:
 test('YAML syntax errors and unreadable files are configuration errors, not crashes', (t) => {
   const broken = file('broken.yaml', 'issuer: [unclosed\n  - x: : y');
   t.throws(() => loadConfig({ file: broken, env: {} }), { instanceOf: ConfigError });
-  t.throws(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }), { instanceOf: ConfigError, message: /cannot read/ });
+  t.throws(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }), { instanceOf: ConfigError, message: /no such file/ });
   t.throws(() => loadConfig({ file: file('list.yaml', '- a\n- b\n'), env: {} }), { instanceOf: ConfigError, message: /mapping/ });
 });
 
@@ -195,12 +234,12 @@ test('loadJwksFile reports what keeps it from finding oidc.jwksFile, with the pa
     ['unset-var.yaml', `${MINIMAL}  jwksFile: \${KEYS_FILE}\n`, /oidc\.jwksFile: environment variable KEYS_FILE is not set/],
     ['number.yaml', `${MINIMAL}  jwksFile: 42\n`, /oidc\.jwksFile:/],
     ['oidc-list.yaml', 'issuer: https://bridge.example.com\noidc: [a, b]\n', /oidc: must be a mapping/],
-    ['syntax.yaml', 'oidc: [unclosed\n  - x: : y', /line \d+:/],
+    ['syntax.yaml', 'oidc: [unclosed\n  - x: : y', /line \d+, column \d+:/],
   ];
   for (const [name, text, message] of cases) {
     t.throws(() => loadJwksFile({ file: file(name, text), env: {} }), { instanceOf: ConfigError, message }, name);
   }
-  t.throws(() => loadJwksFile({ file: join(dir, 'absent.yaml'), env: {} }), { instanceOf: ConfigError, message: /cannot read/ });
+  t.throws(() => loadJwksFile({ file: join(dir, 'absent.yaml'), env: {} }), { instanceOf: ConfigError, message: /no such file/ });
 });
 
 test('legacy.disabledWhen together with legacy.queries is refused: the queries must select `disabled` themselves', (t) => {
