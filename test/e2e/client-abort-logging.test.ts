@@ -50,16 +50,19 @@ test('a client breaking off its login post mid-body is logged at debug level wit
   const started = await startAuthorization(rp, bridge);
   const form = formOf(await started.page.text(), '/login');
   const url = new URL(form.action, bridge.issuer);
-  // Half a chunked form body, then the connection is cut.
+  // Half a chunked form body, then the connection is cut: once the bridge has the request (and the half),
+  // else a slow server would see no request at all.
   await new Promise<void>((resolve) => {
     const cookie = started.browser.cookieHeader(url);
     const sent = request(url, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } });
     sent.on('error', () => resolve());
+    bridge.server.once('request', () =>
+      setTimeout(() => {
+        sent.destroy();
+        resolve();
+      }, 50),
+    );
     sent.write(`csrf=${encodeURIComponent(form.fields.csrf!)}&login=alice&pass`);
-    setTimeout(() => {
-      sent.destroy();
-      resolve();
-    }, 200);
   });
   const line = await lineAbout(lines, url.pathname);
   t.truthy(line, 'the abort is logged');

@@ -39,8 +39,9 @@ export const STANDARD_USERS: readonly TestUser[] = [
 /** A legacy users table of the demo's shape (PostgreSQL) holding `users`; their ids by username. */
 export async function createLegacyTable(db: Queryable, table: string, users: readonly TestUser[]): Promise<Map<string, string>> {
   await createDemoShapedTable(db, table);
-  // Ids no other table of any test file has: the bridge's ledger and throttle, shared by parallel test files
-  // on one server, key rows by legacy id.
+  // Ids no other table of this test file has, at random: the bridge's ledger and throttle key rows by legacy
+  // id, and each file's bridge database (a schema of its own, or its own PGlite) is shared by the file's
+  // concurrent tests and migration worlds. Kept within the 32-bit `serial`, with room for the users.
   await db.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), $1)`, [randomInt(1_000_000, 2_000_000_000)]);
   const ids = new Map<string, string>();
   for (const user of users) {

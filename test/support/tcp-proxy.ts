@@ -3,6 +3,9 @@ import net from 'node:net';
 /** A TCP proxy in front of a real server, to take it away and bring it back (an outage, for real). */
 export class TcpProxy {
   #server: net.Server | undefined;
+  // While cut the listener stays open (closing it would free the port for another process before restore()),
+  // and connections are reset on arrival instead.
+  #cut = false;
   readonly #sockets = new Set<net.Socket>();
   readonly #pairs = new Set<[net.Socket, net.Socket]>();
   port = 0;
@@ -14,6 +17,9 @@ export class TcpProxy {
 
   async start(): Promise<void> {
     this.#server = net.createServer((client) => {
+      client.on('error', () => {});
+      // A reset, not a close: the client fails at once, as on a refused connection.
+      if (this.#cut) return void client.resetAndDestroy();
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.#sockets.add(socket);
@@ -31,11 +37,10 @@ export class TcpProxy {
     this.port = (this.#server.address() as net.AddressInfo).port;
   }
 
-  /** Drop every connection and refuse new ones. */
+  /** Drop every connection and reset new ones as they arrive. */
   async cut(): Promise<void> {
+    this.#cut = true;
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
-    this.#server = undefined;
   }
 
   /** Keep every connection open but carry nothing more: a server that stopped answering, or a dead network. */
@@ -48,12 +53,14 @@ export class TcpProxy {
     }
   }
 
-  /** Accept connections again, on the same port. */
-  restore(): Promise<void> {
-    return this.start();
+  /** Accept connections again, on the same port (it stayed ours throughout). */
+  async restore(): Promise<void> {
+    this.#cut = false;
   }
 
-  stop(): Promise<void> {
-    return this.cut();
+  async stop(): Promise<void> {
+    await this.cut();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+    this.#server = undefined;
   }
 }
