@@ -1,6 +1,6 @@
 import { openLegacyDirectory } from '../legacy/registry.js';
-import { readJwks } from '../oidc/keys.js';
 import { describeUrl, openDatabase } from '../store/database.js';
+import { signingKeysOf } from '../server/resources.js';
 import { EXIT, type Command } from './command.js';
 import { configOption, loadConfigOption } from './config-option.js';
 
@@ -25,7 +25,7 @@ export const checkConfigCommand: Command = {
     for (const notice of loaded.notices) process.stdout.write(`Note: ${notice}\n`);
 
     const checks: Check[] = [
-      { name: 'signing keys', run: async () => `${readJwks(config.oidc.jwksFile).keys.length} key(s) in ${config.oidc.jwksFile}` },
+      { name: 'signing keys', run: async () => `${signingKeysOf(config).keys.length} key(s) in ${config.oidc.jwksFile}` },
       {
         name: 'bridge database',
         run: async () => {

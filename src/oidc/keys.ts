@@ -55,6 +55,21 @@ export function signingAlgorithmOf(key: JWK): string {
   return key.alg;
 }
 
+/**
+ * The keys ZITADEL's clients will be given ID tokens by, refused if ZITADEL cannot verify those: it accepts
+ * RS256, PS256 and ES256 only (older versions RS256 only), and every login through it would fail.
+ */
+export function readJwksForZitadel(file: string): PrivateJwks {
+  const jwks = readJwks(file);
+  const alg = signingAlgorithmOf(jwks.keys[0]!);
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new KeysError(
+      `${file}: the first key signs ID tokens with ${alg}, which ZITADEL cannot verify (it accepts ${SIGNING_ALGORITHMS.join(', ')}); put one of those first, e.g. 'legacy-bridge keys rotate --alg RS256'`,
+    );
+  }
+  return jwks;
+}
+
 /** A new private signing key with `kid`, `alg` and `use` set, so the provider picks it deterministically. */
 export async function generateSigningKey(alg: SigningAlgorithm = 'RS256'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });

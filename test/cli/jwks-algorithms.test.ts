@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { exportJWK, generateKeyPair } from 'jose';
-import { KeysError, readJwks, signingAlgorithmOf } from '../../src/oidc/keys.js';
+import { parseConfig } from '../../src/config/load.js';
+import { KeysError, readJwks, readJwksForZitadel, signingAlgorithmOf } from '../../src/oidc/keys.js';
+import { signingKeysOf } from '../../src/server/resources.js';
 
 /** Write `keys` as a JWKS file and read it the way `serve`, `check-config` and `keys rotate` do. */
 function read(keys: object[]) {
@@ -40,4 +42,20 @@ test('a key whose signing algorithm cannot be told, or whose alg does not fit it
   t.throws(read([mismatched]), { instanceOf: KeysError, message: /key "rsa-key": alg ES256 does not fit its key type RSA/ });
   const symmetric = { kty: 'oct', k: 'secret', d: 'd', kid: 'hmac-key' };
   t.throws(read([symmetric]), { instanceOf: KeysError, message: /hmac-key/ });
+});
+
+test("with a ZITADEL client, a first key ZITADEL cannot verify is refused when the keys are read; other clients may use it", async (t) => {
+  const es384 = { ...(await exportJWK((await generateKeyPair('ES384', { extractable: true })).privateKey)), kid: 'p384' };
+  const file = join(mkdtempSync(join(tmpdir(), 'bridge-jwks-')), 'jwks.json');
+  writeFileSync(file, JSON.stringify({ keys: [es384] }));
+  const config = (client: object) =>
+    parseConfig({ issuer: 'https://bridge.example.com', legacy: { table: 'users' }, oidc: { jwksFile: file, clients: [{ clientId: 'c', clientSecret: 's', ...client }], cookieKeys: ['k'] } });
+  t.throws(() => signingKeysOf(config({ zitadelUrl: 'https://auth.example.com' })), {
+    instanceOf: KeysError,
+    message: /signs ID tokens with ES384, which ZITADEL cannot verify \(it accepts RS256, PS256, ES256\)/,
+  });
+  t.is(signingKeysOf(config({ redirectUris: ['https://rp.example.com/cb'] })).keys[0]!.kid, 'p384');
+  const es256 = { ...(await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey)), kid: 'p256' };
+  writeFileSync(file, JSON.stringify({ keys: [es256, es384] }));
+  t.is(readJwksForZitadel(file).keys.length, 2, 'older keys of other algorithms may stay published');
 });
