@@ -124,6 +124,21 @@ test('an md5-crypt salt with white space, which ZITADEL would split, is re-hashe
   }
 });
 
+test("Werkzeug's unsalted md5 (a plain md5 digest) is re-encoded for md5plain; its salted HMACs are not", async (t) => {
+  const { createHash, createHmac } = await import('node:crypto');
+  const password = 'pässwörd';
+  const policy = createHandOff(everyVerifier, { schemes: ['werkzeug-hmac'] });
+  const plain = createHash('md5').update(password).digest('hex');
+  const unsalted = await policy.decide({ hash: `md5$$${plain}` }, 'werkzeug-hmac', undefined);
+  t.deepEqual(unsalted, { kind: 'reencoded', hash: plain });
+  t.true(await verifyZitadelHash(plain, password, { verifiers: ['md5plain'] }));
+  const salted = `md5$salt$${createHmac('md5', 'salt').update(password).digest('hex')}`;
+  t.true((await checkerFor({ schemes: ['werkzeug-hmac'] }).verify(password, { hash: salted })).ok);
+  t.is((await policy.decide({ hash: salted }, 'werkzeug-hmac', undefined)).kind, 'none');
+  const sha1 = `sha1$$${createHash('sha1').update(password).digest('hex')}`;
+  t.is((await policy.decide({ hash: sha1 }, 'werkzeug-hmac', undefined)).kind, 'none', 'md5plain reads md5 only');
+});
+
 test('a hash longer than 200 characters is never handed over', async (t) => {
   const long = { hash: `$pbkdf2-sha256$29000$${'A'.repeat(100)}$${'B'.repeat(100)}` };
   const handOff = await createHandOff(everyVerifier).decide(long, 'pbkdf2-sha256', undefined);

@@ -1,5 +1,5 @@
 import { decodeHex } from '../encoding/hex.js';
-import { pbkdf2String, scryptString } from '../encoding/passwap.js';
+import { md5PlainString, pbkdf2String, scryptString } from '../encoding/passwap.js';
 import { constantTimeEqual } from '../primitives/compare.js';
 import { digest, DIGEST_BYTES, hmac, utf8, type DigestName } from '../primitives/digest.js';
 import type { PasswordScheme } from '../scheme.js';
@@ -86,6 +86,11 @@ export const werkzeugHmacScheme: PasswordScheme = {
     const computed = salt ? hmac(hash, utf8(salt), password) : digest(hash, password);
     return constantTimeEqual(computed, Buffer.from(m[3] ?? '', 'hex'));
   },
-  toZitadel: () => null,
+  // Unsalted md5 is a plain md5 digest, which ZITADEL's md5plain reads; an HMAC has no form ZITADEL reads.
+  toZitadel: ({ hash: text }) => {
+    const m = HMAC.exec(text);
+    const digestBytes = m && m[1] === 'md5' && !m[2] ? decodeHex(m[3] ?? '') : undefined;
+    return digestBytes ? md5PlainString(digestBytes) : null;
+  },
   dummy: () => ({ hash: `sha256$${randomHex(4)}$${randomHex(32)}` }),
 };
