@@ -163,7 +163,9 @@ function parseYaml(file: string, issues: ConfigIssue[]): Raw {
   } catch (error) {
     // yaml refuses aliases that would expand without bound (an alias bomb) by throwing a ReferenceError.
     const hint = error instanceof ReferenceError ? 'write the repeated values out instead of nesting aliases (*name)' : 'check the YAML';
-    issues.push({ path: '', message: `the YAML cannot be read as settings: ${(error as Error).message}; ${hint}` });
+    // The library's words up to their first colon: what follows may quote the file (an alias name, a secret).
+    const what = (error as Error).message.split(': ')[0];
+    issues.push({ path: '', message: `the YAML cannot be read as settings: ${what}; ${hint}` });
     return {};
   }
   if (value === null || value === undefined) return {};
@@ -264,7 +266,7 @@ function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, issues: ConfigIssue
     if (override.type === 'port') {
       parsed = Number(value);
       if (!/^\d+$/.test(value) || parsed > 65535) {
-        issues.push({ path: override.path.join('.'), message: `${override.name}=${value} is not a port number` });
+        issues.push({ path: override.path.join('.'), message: `${override.name} is not a port number (1–65535)` });
         continue;
       }
     }

@@ -214,9 +214,10 @@ export function buildConfigSchema(env: NodeJS.ProcessEnv) {
     .object({
       issuer: httpUrl
         // Discovery and every endpoint are served from the root, so a path would make the bridge unusable.
+        // The message does not repeat the path: a value from the environment may be anything, a secret too.
         .refine((value) => !URL.canParse(value) || new URL(value).pathname === '/', {
-          error: (issue) =>
-            `must not have a path (${new URL(String(issue.input)).pathname}): the bridge cannot be mounted under a path; ` +
+          error:
+            'must not have a path: the bridge cannot be mounted under a path; ' +
             'serve it at the root of its own host name or port, e.g. https://bridge.example.com',
         })
         // OpenID Connect Discovery: an issuer has no query and no fragment.

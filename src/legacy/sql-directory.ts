@@ -144,7 +144,9 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
       return await connection.query(sql, params);
     } catch (error) {
       if (dialect.isInvalidValue(error, params, statement)) return undefined;
-      throw new LegacyUnavailableError(`legacy ${dialect.name} database query failed: ${describeError(error, params)}`, { cause: error });
+      // No `cause`: a logged error shows its cause's message whole, and the driver's may quote a parameter (a
+      // password typed as the login name); describeError has withheld those.
+      throw new LegacyUnavailableError(`legacy ${dialect.name} database query failed: ${describeError(error, params)}`);
     }
   }
 
@@ -156,7 +158,7 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
     try {
       await connection.query(sql, params);
     } catch (error) {
-      throw new LegacyUnavailableError(`flagging a legacy user as migrated failed: ${describeError(error, params)}`, { cause: error });
+      throw new LegacyUnavailableError(`flagging a legacy user as migrated failed: ${describeError(error, params)}`);
     }
   }
 

@@ -87,7 +87,9 @@ export function readJwks(file: string): PrivateJwks {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new KeysError(`${file} is not valid JSON: ${(error as Error).message}`);
+    // Not the parser's message: it quotes the text around the fault, which is private key material.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new KeysError(`${file} is not valid JSON${at ? ` (at character ${at})` : ''}`);
   }
   const keys = (parsed as { keys?: unknown })?.keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new KeysError(`${file} must be a JWKS: { "keys": [ … ] } with at least one key`);

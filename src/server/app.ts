@@ -90,12 +90,12 @@ export function createApp(config: BridgeConfig, resources: AppResources, options
   const metrics = createMetrics();
   const page = { title: config.login.title, language: config.login.language };
 
-  provider.on('server_error', (ctx, error) => logRequestError(logger, error, ctx?.path, 'provider error'));
+  provider.on('server_error', (ctx, error) => logRequestError(logger, error, ctx, 'provider error'));
   // Errors of the bridge's own routes (login pages, hooks) reach Koa, whose default prints them raw to stderr.
   // (The provider is a Koa app; its type declares only the provider's own events.)
   (provider as unknown as EventEmitter).on('error', (error: Error & { status?: number; expose?: boolean }, ctx?: Context) => {
     if (error.status === 404 || error.expose) return;
-    logRequestError(logger, error, ctx?.path, 'request failed');
+    logRequestError(logger, error, ctx, 'request failed');
   });
 
   pinIssuerOrigin(provider, config.issuer);

@@ -206,7 +206,7 @@ test('check-config reports a YAML alias bomb and an issuer with a path as config
   writeFileSync(mountedFile, 'issuer: http://localhost:3202/bridge\noidc: { clients: [{ clientId: c, clientSecret: s, redirectUris: ["https://rp.example/cb"] }], cookieKeys: [k] }\n');
   const mounted = await bin(['check-config', '-c', mountedFile]);
   t.is(mounted.code, 2);
-  t.regex(mounted.stderr, /- issuer: must not have a path \(\/bridge\)/);
+  t.regex(mounted.stderr, /- issuer: must not have a path:/);
 });
 
 test('a command without positional arguments refuses one (exit 2) instead of running on its defaults', async (t) => {

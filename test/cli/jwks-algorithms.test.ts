@@ -59,3 +59,10 @@ test("with a ZITADEL client, a first key ZITADEL cannot verify is refused when t
   writeFileSync(file, JSON.stringify({ keys: [es256, es384] }));
   t.is(readJwksForZitadel(file).keys.length, 2, 'older keys of other algorithms may stay published');
 });
+
+test('a JWKS file that is not JSON is refused without quoting its text (private key material)', (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'bridge-jwks-')), 'jwks.json');
+  writeFileSync(file, '{"keys":[{"kty":"RSA","d":"PRIVATE-PART-abc123" "n":"x"}]}');
+  const error = t.throws(() => readJwks(file), { instanceOf: KeysError, message: /is not valid JSON \(at character \d+\)/ });
+  t.false(error!.message.includes('PRIVATE-PART'));
+});

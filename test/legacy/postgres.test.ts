@@ -247,5 +247,11 @@ for (const [family, connect] of families) {
     const plain = directory({ table, columns });
     for (const id of ['abc', '99999999999']) t.is(await plain.findById(id), undefined, id);
     t.is((await plain.findByLogin('ann'))?.id, '1');
+
+    // An operator's query whose error quotes the typed name (a password typed as the login name): the outage
+    // names the error, and neither its message nor anything it carries for the log quotes the value.
+    const quoting = directory({ columns, queries: { findByLogin: `${select} WHERE username = $1 OR ($1::text || '')::date IS NULL`, findById: `${select} WHERE id = $1` } });
+    const outage = await t.throwsAsync(quoting.findByLogin('Secret-Pw-1'), { instanceOf: LegacyUnavailableError, message: /22007/ });
+    t.false(JSON.stringify({ message: outage.message, stack: outage.stack, cause: String(outage.cause) }).includes('Secret-Pw-1'));
   });
 }
