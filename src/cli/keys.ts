@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadJwksFile } from '../config/load.js';
-import { KeysError, SIGNING_ALGORITHMS, generateSigningKey, readJwks, rotateJwks, signingAlgorithmOf, writeJwks, type SigningAlgorithm } from '../oidc/keys.js';
+import { KeysError, SIGNING_ALGORITHMS, generateSigningKey, isSigningAlgorithm, readJwks, rotateJwks, signingAlgorithmOf, writeJwks, type SigningAlgorithm } from '../oidc/keys.js';
 import { EXIT, UsageError, booleanOption, stringOption, type Command, type ParsedArgs } from './command.js';
 import { configOption } from './config-option.js';
 
@@ -31,8 +31,8 @@ function jwksFile(args: ParsedArgs): string {
 
 function algorithm(args: ParsedArgs, fallback: SigningAlgorithm = 'RS256'): SigningAlgorithm {
   const alg = stringOption(args, 'alg') ?? fallback;
-  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
-  return alg as SigningAlgorithm;
+  if (!isSigningAlgorithm(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  return alg;
 }
 
 export const keysGenerateCommand: Command = {
@@ -85,8 +85,7 @@ export const keysRotateCommand: Command = {
       throw error;
     }
     const signing = signingAlgorithmOf(current.keys[0]!);
-    const same = (SIGNING_ALGORITHMS as readonly string[]).includes(signing) ? (signing as SigningAlgorithm) : undefined;
-    const { jwks, added, removed } = await rotateJwks(current, keep, algorithm(args, same));
+    const { jwks, added, removed } = await rotateJwks(current, keep, algorithm(args, isSigningAlgorithm(signing) ? signing : undefined));
     writeJwks(file, jwks);
     process.stdout.write(
       `Added ${added.alg} key ${added.kid} to ${file}; it signs from the next start. ${jwks.keys.length - 1} previous key(s) stay published` +

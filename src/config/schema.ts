@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { handOffConfigSchema, passwordsConfigSchema } from '../passwords/config.js';
-import { supportedProtocols } from '../legacy/registry.js';
+import { supportedProtocols } from '../legacy/protocols.js';
 import { zitadelConfigSchema } from '../zitadel/config.js';
 import { secretSchema } from './secret.js';
 
@@ -18,30 +18,31 @@ const identifier = z
 const column = z.string().min(1, 'must not be empty: leave the setting out if the table has no such column');
 
 /**
- * A legacy database URL of a supported kind (an empty one means none: the legacy table is in the bridge
- * database). The messages never repeat the value, which may hold a password.
+ * A database URL whose scheme is one of `protocols()` (an empty one means none). The messages never repeat
+ * the value, which may hold a password.
  */
-const legacyUrl = z.string().superRefine((value, ctx) => {
-  if (value === '') return;
-  const supported = supportedProtocols();
-  // `scheme://` first: `user:password@host` parses as a URL whose scheme is the user name.
-  const protocol = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) && URL.canParse(value) ? new URL(value).protocol.slice(0, -1) : undefined;
-  if (protocol === undefined) {
-    ctx.addIssue({ code: 'custom', message: `is not a URL; expected ${supported.map((p) => `${p}://…`).join(', ')}` });
-  } else if (!supported.includes(protocol)) {
-    ctx.addIssue({ code: 'custom', message: `unsupported database '${protocol}'; supported: ${supported.join(', ')}` });
-  }
-});
+function databaseUrl(protocols: () => readonly string[], unsupported: (supported: readonly string[]) => string) {
+  return z.string().superRefine((value, ctx) => {
+    if (value === '') return;
+    const supported = protocols();
+    // `scheme://` first: `user:password@host` parses as a URL whose scheme is the user name.
+    const protocol = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) && URL.canParse(value) ? new URL(value).protocol.slice(0, -1) : undefined;
+    if (protocol === undefined) {
+      ctx.addIssue({ code: 'custom', message: `is not a URL; expected ${supported.map((p) => `${p}://…`).join(', ')}` });
+    } else if (!supported.includes(protocol)) {
+      ctx.addIssue({ code: 'custom', message: `unsupported database '${protocol}'; ${unsupported(supported)}` });
+    }
+  });
+}
+
+/** A legacy database URL of a supported kind (empty: the legacy table is in the bridge database). */
+const legacyUrl = databaseUrl(supportedProtocols, (supported) => `supported: ${supported.join(', ')}`);
 
 /** The bridge's own database server: PostgreSQL only (a MySQL URL would be read as PostgreSQL on its default port). */
-const bridgeDatabaseUrl = z.string().superRefine((value, ctx) => {
-  if (value === '') return;
-  const protocol = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) && URL.canParse(value) ? new URL(value).protocol.slice(0, -1) : undefined;
-  if (protocol === undefined) ctx.addIssue({ code: 'custom', message: 'is not a URL; expected postgres://user@host:5432/database' });
-  else if (protocol !== 'postgres' && protocol !== 'postgresql') {
-    ctx.addIssue({ code: 'custom', message: `unsupported database '${protocol}': the bridge keeps its own data in PostgreSQL (postgres://…), or unset for the embedded database` });
-  }
-});
+const bridgeDatabaseUrl = databaseUrl(
+  () => ['postgres', 'postgresql'],
+  () => 'the bridge keeps its own data in PostgreSQL (postgres://…), or unset for the embedded database',
+);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 

@@ -123,7 +123,7 @@ export function createSqlDirectory(config: LegacyConfig, dialect: SqlDialect, co
     try {
       const types = await columnTypes((sql, params) => connection.query(sql, params), quoted(dialect, table));
       if (types?.size === 0) typed = undefined; // no such table (yet): ask again next time
-      return types ? tableStatements(config, dialect, types) : statements;
+      return types?.size ? tableStatements(config, dialect, types) : statements;
     } catch {
       typed = undefined; // the database did not answer: ask again next time
       return statements;

@@ -197,17 +197,20 @@ class KeyedTurns {
   }
 
   async #wait(key: string, deadline: number): Promise<() => void> {
-    const before = this.#tails.get(key) ?? Promise.resolve();
+    const before = this.#tails.get(key);
     let end!: () => void;
     const mine = new Promise<void>((resolve) => (end = resolve));
-    const tail = before.then(() => mine);
+    const tail = before ? before.then(() => mine) : mine;
     this.#tails.set(key, tail);
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
-    try {
-      await Promise.race([before, waited]);
-    } finally {
-      clearTimeout(timer);
+    // A key nobody holds (the usual login) is ours at once: no timer.
+    if (before) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
+      try {
+        await Promise.race([before, waited]);
+      } finally {
+        clearTimeout(timer);
+      }
     }
     return () => {
       end();

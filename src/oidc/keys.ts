@@ -55,19 +55,18 @@ export function signingAlgorithmOf(key: JWK): string {
   return key.alg;
 }
 
-/**
- * The keys ZITADEL's clients will be given ID tokens by, refused if ZITADEL cannot verify those: it accepts
- * RS256, PS256 and ES256 only (older versions RS256 only), and every login through it would fail.
- */
-export function readJwksForZitadel(file: string): PrivateJwks {
-  const jwks = readJwks(file);
+/** One of the algorithms `keys generate` makes and ZITADEL verifies (older ZITADEL versions: RS256 only). */
+export function isSigningAlgorithm(alg: string): alg is SigningAlgorithm {
+  return (SIGNING_ALGORITHMS as readonly string[]).includes(alg);
+}
+
+/** Refuse keys whose ID tokens ZITADEL cannot verify: every login through it would fail. */
+export function assertZitadelVerifies(jwks: PrivateJwks, file: string): void {
   const alg = signingAlgorithmOf(jwks.keys[0]!);
-  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
-    throw new KeysError(
-      `${file}: the first key signs ID tokens with ${alg}, which ZITADEL cannot verify (it accepts ${SIGNING_ALGORITHMS.join(', ')}); put one of those first, e.g. 'legacy-bridge keys rotate --alg RS256'`,
-    );
-  }
-  return jwks;
+  if (isSigningAlgorithm(alg)) return;
+  throw new KeysError(
+    `${file}: the first key signs ID tokens with ${alg}, which ZITADEL cannot verify (it accepts ${SIGNING_ALGORITHMS.join(', ')}); put one of those first, e.g. 'legacy-bridge keys rotate --alg RS256'`,
+  );
 }
 
 /** A new private signing key with `kid`, `alg` and `use` set, so the provider picks it deterministically. */

@@ -3,7 +3,7 @@ import type { BridgeConfig } from '../config/schema.js';
 import type { LegacyDirectory } from '../legacy/directory.js';
 import { seedDemoUsers } from '../legacy/demo-seed.js';
 import { openLegacyDirectory } from '../legacy/registry.js';
-import { generateSigningKey, readJwks, readJwksForZitadel, writeJwks, type PrivateJwks } from '../oidc/keys.js';
+import { assertZitadelVerifies, generateSigningKey, readJwks, writeJwks, type PrivateJwks } from '../oidc/keys.js';
 import { Ledger } from '../migration/ledger.js';
 import { SealedBox } from '../migration/sealed-box.js';
 import { MigrationService } from '../migration/service.js';
@@ -63,8 +63,9 @@ async function loadKeys(config: BridgeConfig, logger: Logger): Promise<PrivateJw
 
 /** The signing keys, checked against what ZITADEL verifies when a client is ZITADEL's. */
 export function signingKeysOf(config: BridgeConfig): PrivateJwks {
-  const forZitadel = config.oidc.clients.some((client) => client.zitadelUrl);
-  return forZitadel ? readJwksForZitadel(config.oidc.jwksFile) : readJwks(config.oidc.jwksFile);
+  const jwks = readJwks(config.oidc.jwksFile);
+  if (config.oidc.clients.some((client) => client.zitadelUrl)) assertZitadelVerifies(jwks, config.oidc.jwksFile);
+  return jwks;
 }
 
 export interface DataResources {

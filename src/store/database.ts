@@ -45,16 +45,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openEmbedded(options.dataDir);
 }
 
+/** Every connection to the server: a server gone without a reset (a dead network) is noticed within a minute, not the kernel's fifteen. */
+const CONNECTION_OPTIONS = { connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
+
 async function openServer(url: string, poolSize: number, queryTimeoutMs: number): Promise<Database> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: 5000,
-    query_timeout: queryTimeoutMs,
-    // A server gone without a reset (a dead network) is noticed within a minute, not the kernel's fifteen.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-  });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, query_timeout: queryTimeoutMs, ...CONNECTION_OPTIONS });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   try {
@@ -67,7 +62,7 @@ async function openServer(url: string, poolSize: number, queryTimeoutMs: number)
 }
 
 async function dedicated<T>(url: string, work: (connection: Pick<Database, 'query' | 'transaction'>) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+  const client = new pg.Client({ connectionString: url, ...CONNECTION_OPTIONS });
   // A lost connection fails the statement under way; it must not crash the process as well.
   client.on('error', () => {});
   try {

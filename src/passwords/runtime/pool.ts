@@ -111,9 +111,9 @@ export class WorkerPool {
         return;
       }
       if (slot.current?.job.id !== reply.id) return;
-      const pending = this.finish(slot);
+      // The job this reply answers is the slot's current one (checked just above).
+      const pending = this.finish(slot)!;
       slot.worker.unref();
-      if (!pending) return;
       if ('error' in reply) pending.reject(toError(reply.error));
       else pending.resolve(reply.ok);
       this.dispatch();
